@@ -1,0 +1,37 @@
+// The set of real programs the tests run, where they live once provisioned, and how to provision them.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { collectorBinaryPath, provisionCollector } from './collector.ts';
+import { requireGo } from './go.ts';
+import { type PrometheusTools, prometheusToolPaths, provisionPrometheusTools } from './prometheus.ts';
+
+export interface Tools extends PrometheusTools {
+  otelcol: string;
+}
+
+export function toolPaths(): Tools {
+  return { otelcol: collectorBinaryPath(), ...prometheusToolPaths() };
+}
+
+export function missingTools(tools: Tools = toolPaths()): string[] {
+  return Object.entries(tools)
+    .filter(([, file]) => !existsSync(file))
+    .map(([name]) => name);
+}
+
+export function provisionTools(): Tools {
+  if (missingTools().length > 0) console.log(`[tools] ${requireGo()}`);
+  return { otelcol: provisionCollector(), ...provisionPrometheusTools() };
+}
+
+/** The first line each program prints for --version, e.g. `prometheus, version 3.16.0 (...)`. */
+export function toolVersions(tools: Tools): Record<keyof Tools, string> {
+  const version = (file: string) =>
+    execFileSync(file, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .split('\n')[0]
+      ?.trim() ?? '';
+  return Object.fromEntries(Object.entries(tools).map(([name, file]) => [name, version(file)])) as Record<
+    keyof Tools,
+    string
+  >;
+}

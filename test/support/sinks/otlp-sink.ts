@@ -1,0 +1,47 @@
+// A fake OTLP/HTTP backend standing in for Tempo and Loki (which cannot run here): accepts
+// POST <any prefix>/v1/{traces,metrics,logs} in protobuf or JSON, any Content-Encoding, records the
+// raw bytes (see recording-server.ts) and keeps the decoded spans, data points and log records.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type DecodedRequest, decodeOtlpRequest, type Signal } from './otlp/decode.ts';
+import { type RecordingServer, startRecordingServer } from './recording-server.ts';
+
+export interface OtlpSink extends RecordingServer, DecodedRequest {
+  /** Resolves once `condition` holds for the decoded data; rejects after `timeoutMs`. */
+  waitFor(condition: (sink: DecodedRequest) => boolean, timeoutMs?: number): Promise<void>;
+}
+
+const signalOfPath = /\/v1\/(traces|metrics|logs)$/;
+
+export async function startOtlpSink(options: { name: string; captureRoot: string }): Promise<OtlpSink> {
+  const decoded: DecodedRequest = { spans: [], dataPoints: [], logRecords: [] };
+  const server = await startRecordingServer({
+    ...options,
+    handler: (request) => {
+      const signal = signalOfPath.exec(request.path.split('?')[0] ?? '')?.[1] as Signal | undefined;
+      if (request.method !== 'POST' || !signal) return { status: 404 };
+      const contentType = String(request.headers['content-type'] ?? '');
+      const batch = decodeOtlpRequest(signal, request.body, contentType);
+      decoded.spans.push(...batch.spans);
+      decoded.dataPoints.push(...batch.dataPoints);
+      decoded.logRecords.push(...batch.logRecords);
+      // An empty Export*ServiceResponse: zero bytes in protobuf, {} in JSON.
+      return contentType.includes('json')
+        ? { status: 200, contentType: 'application/json', body: '{}' }
+        : { status: 200, contentType: 'application/x-protobuf', body: new Uint8Array() };
+    },
+  });
+  return Object.assign(server, decoded, {
+    async waitFor(condition: (sink: DecodedRequest) => boolean, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!condition(decoded)) {
+        if (Date.now() > deadline) {
+          throw new Error(
+            `${options.name}: condition not met within ${timeoutMs} ms; received ${decoded.spans.length} spans, ` +
+              `${decoded.dataPoints.length} data points, ${decoded.logRecords.length} log records`,
+          );
+        }
+        await sleep(50);
+      }
+    },
+  });
+}
