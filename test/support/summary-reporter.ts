@@ -7,7 +7,10 @@ export default class SummaryReporter implements Reporter {
     // A failing hook or import fails the file without failing any test in it: count it as a failure.
     const counts = { passed: 0, failed: unhandledErrors.length, skipped: 0 };
     for (const module of testModules) {
-      if (module.errors().length > 0 || [...module.children.allSuites()].some((suite) => suite.errors().length > 0)) {
+      if (
+        module.errors().length > 0 ||
+        [...module.children.allSuites()].some((suite) => suite.errors().length > 0)
+      ) {
         counts.failed++;
       }
       for (const test of module.children.allTests()) {

@@ -1,0 +1,14 @@
+// The public API of mcp-telemetry-kit.
+export { instrumentMcpServer } from './mcp/instrument.ts';
+export { currentToolCall } from './mcp/tool-call.ts';
+export { startTelemetry } from './telemetry.ts';
+export type {
+  FieldTransform,
+  IdentifyInput,
+  InstrumentMcpServerOptions,
+  StartTelemetryOptions,
+  TelemetryHandle,
+  ToolCallTelemetry,
+  ToolExportPolicy,
+  ToolOutcome,
+} from './types.ts';

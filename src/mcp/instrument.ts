@@ -1,0 +1,500 @@
+// instrumentMcpServer(): one SERVER span and one duration measurement per MCP request and
+// notification, following the OpenTelemetry MCP semantic conventions, plus the kit's analytics.
+//
+// It hooks the transport, not the SDK's handlers: `connect(transport)` of the low-level Server (both
+// SDK lines share the Protocol/Transport contract) is wrapped so every inbound JSON-RPC message and every
+// outbound response passes through here. That sees every method kind, works for McpServer and Server,
+// stdio and Streamable HTTP, stateful and stateless, and depends on no SDK internals (reading McpServer's
+// registered tool names is a best-effort shortcut; names are also learned from tools/list responses).
+import {
+  type Attributes,
+  context,
+  type Histogram,
+  type Link,
+  type Meter,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
+import { exportedArguments, isLowCardinality, resultCountBucket } from '../privacy/export-policy.ts';
+import { type PrivacyGuard, privacyGuard } from '../privacy/guard.ts';
+import type { InstrumentMcpServerOptions, ToolOutcome } from '../types.ts';
+import { classifyResponse } from './errors.ts';
+import { contextFromMeta } from './propagation.ts';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_SESSION_ID,
+  ATTR_MCPKIT_CLIENT_NAME,
+  ATTR_MCPKIT_CLIENT_VERSION,
+  ATTR_MCPKIT_PRINCIPAL,
+  ATTR_MCPKIT_RESULT_COUNT,
+  ATTR_MCPKIT_TOOL_OUTCOME,
+  ATTR_MCPKIT_TOOL_PREVIOUS,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_RPC_RESPONSE_STATUS_CODE,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  INSTRUMENTATION_SCOPE,
+  MCP_DURATION_BUCKETS,
+  MCPKIT_ARGUMENT_PREFIX,
+  MCPKIT_RESULT_PREFIX,
+  METRIC_MCP_SERVER_OPERATION_DURATION,
+  METRIC_MCP_SERVER_SESSION_DURATION,
+  METRIC_MCPKIT_SESSION_CALLS,
+  METRIC_MCPKIT_TOOL_CALLS,
+  METRIC_MCPKIT_TOOL_TRANSITIONS,
+  NETWORK_TRANSPORT_VALUE_PIPE,
+  NETWORK_TRANSPORT_VALUE_TCP,
+} from './semconv.ts';
+import { activeToolCall, ToolCall } from './tool-call.ts';
+
+/** The part of the MCP SDK Transport contract (1.x and 2.x) the kit relies on. */
+interface Transport {
+  send(message: JsonRpcMessage, options?: unknown): Promise<void>;
+  onmessage?: ((message: JsonRpcMessage, extra?: MessageExtra) => void) | undefined;
+  onclose?: (() => void) | undefined;
+  sessionId?: string | undefined;
+}
+
+interface JsonRpcMessage {
+  jsonrpc?: string;
+  id?: string | number;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: { code?: number; message?: string };
+}
+
+interface MessageExtra {
+  authInfo?: Record<string, unknown>;
+  /** 1.x: the HTTP request's headers. */
+  requestInfo?: { headers?: Record<string, string | string[] | undefined> };
+  /** 2.x: the web-standard HTTP request. */
+  request?: { headers?: { get(name: string): string | null } };
+}
+
+interface Connectable {
+  connect(transport: Transport): Promise<void>;
+}
+
+const INSTRUMENTED = Symbol.for('mcp-telemetry-kit.instrumented');
+const UNKNOWN = '(unknown)';
+const SESSION_START = '(start)';
+
+/** Per-connection state: what initialize told us and the journey so far. */
+interface SessionState {
+  startedAt: number;
+  clientName?: string;
+  clientVersion?: string;
+  protocolVersion?: string;
+  previousTool: string;
+  toolCalls: number;
+  initialized: boolean;
+}
+
+interface PendingRequest {
+  span: Span;
+  startedAt: number;
+  method: string;
+  metricAttributes: Attributes;
+  toolCall?: ToolCall;
+}
+
+interface Instruments {
+  operationDuration: Histogram;
+  sessionDuration: Histogram;
+  sessionCalls: Histogram;
+  toolCalls: ReturnType<Meter['createCounter']>;
+  transitions: ReturnType<Meter['createCounter']>;
+}
+
+// Instruments are created on first use against whichever MeterProvider is global then, so calling
+// instrumentMcpServer() before startTelemetry() still records.
+const instrumentsByProvider = new WeakMap<MeterProvider, Instruments>();
+function instruments(): Instruments {
+  const provider = metrics.getMeterProvider();
+  let found = instrumentsByProvider.get(provider);
+  if (!found) {
+    const meter = provider.getMeter(INSTRUMENTATION_SCOPE);
+    const seconds = { unit: 's', advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS } };
+    found = {
+      operationDuration: meter.createHistogram(METRIC_MCP_SERVER_OPERATION_DURATION, {
+        description: 'Duration of an MCP request or notification as observed by the server.',
+        ...seconds,
+      }),
+      sessionDuration: meter.createHistogram(METRIC_MCP_SERVER_SESSION_DURATION, {
+        description: 'Duration of an MCP session as observed by the server.',
+        ...seconds,
+      }),
+      sessionCalls: meter.createHistogram(METRIC_MCPKIT_SESSION_CALLS, {
+        description: 'Tool calls made in one MCP session.',
+        unit: '{call}',
+        advice: { explicitBucketBoundaries: [0, 1, 2, 3, 5, 10, 20, 50, 100] },
+      }),
+      toolCalls: meter.createCounter(METRIC_MCPKIT_TOOL_CALLS, {
+        description: 'Tool calls by tool, outcome, client and the attributes the tool policy exports.',
+        unit: '{call}',
+      }),
+      transitions: meter.createCounter(METRIC_MCPKIT_TOOL_TRANSITIONS, {
+        description: 'Consecutive tool calls within a session (from the previous tool to this one).',
+        unit: '{call}',
+      }),
+    };
+    instrumentsByProvider.set(provider, found);
+  }
+  return found;
+}
+
+function networkTransportOf(transport: object): string | undefined {
+  const name = transport.constructor?.name ?? '';
+  if (/stdio/i.test(name)) return NETWORK_TRANSPORT_VALUE_PIPE;
+  if (/http|sse/i.test(name)) return NETWORK_TRANSPORT_VALUE_TCP;
+  return undefined;
+}
+
+/** A request header, from Node's header object (1.x) or a web-standard Request (2.x). */
+function header(extra: MessageExtra | undefined, name: string): string | undefined {
+  const fromRequest = extra?.request?.headers?.get(name);
+  if (fromRequest) return fromRequest;
+  const headers = extra?.requestInfo?.headers as
+    | (Record<string, string | string[] | undefined> & { get?: (name: string) => string | null })
+    | undefined;
+  if (typeof headers?.get === 'function') return headers.get(name) ?? undefined;
+  const value = headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function isRequest(message: JsonRpcMessage): boolean {
+  return typeof message.method === 'string' && message.id !== undefined;
+}
+
+function isNotification(message: JsonRpcMessage): boolean {
+  return typeof message.method === 'string' && message.id === undefined;
+}
+
+function isResponse(message: JsonRpcMessage): boolean {
+  return (
+    message.method === undefined && message.id !== undefined && ('result' in message || 'error' in message)
+  );
+}
+
+/** Everything a request carries from the caller, except names the server itself defines. */
+function callerSuppliedValues(params: Record<string, unknown> | undefined): unknown[] {
+  if (!params) return [];
+  return Object.entries(params)
+    .filter(([key]) => key !== 'name' && key !== '_meta')
+    .map(([, value]) => value);
+}
+
+/**
+ * Wraps whatever handler is later assigned to `transport[key]`. Transports that forward the property
+ * to an inner transport through an accessor (the 2.x Node HTTP transport does) keep doing so.
+ */
+function interceptHandler<K extends 'onmessage' | 'onclose'>(
+  transport: Transport,
+  key: K,
+  wrap: (handler: NonNullable<Transport[K]>) => NonNullable<Transport[K]>,
+): void {
+  let owner: object | null = transport;
+  let inherited: PropertyDescriptor | undefined;
+  while (owner && !inherited) {
+    inherited = Object.getOwnPropertyDescriptor(owner, key);
+    owner = Object.getPrototypeOf(owner);
+  }
+  const accessor = inherited?.set ? inherited : undefined;
+  let value = transport[key];
+  Object.defineProperty(transport, key, {
+    configurable: true,
+    enumerable: true,
+    get: () => (accessor?.get ? accessor.get.call(transport) : value),
+    set: (handler: Transport[K]) => {
+      const wrapped = handler ? wrap(handler as NonNullable<Transport[K]>) : handler;
+      if (accessor?.set) accessor.set.call(transport, wrapped);
+      else value = wrapped;
+    },
+  });
+}
+
+class ServerInstrumentation {
+  private readonly options: InstrumentMcpServerOptions;
+  private readonly guard: PrivacyGuard;
+  private readonly tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+  /** Names the server defines (registered or listed): the only tool and prompt names ever exported. */
+  readonly knownNames = { tools: new Set<string>(), prompts: new Set<string>() };
+
+  private readonly isRegistered: (kind: 'tools' | 'prompts', name: string) => boolean;
+
+  constructor(
+    options: InstrumentMcpServerOptions,
+    guard: PrivacyGuard,
+    isRegistered: (kind: 'tools' | 'prompts', name: string) => boolean,
+  ) {
+    this.options = options;
+    this.guard = guard;
+    this.isRegistered = isRegistered;
+    for (const name of Object.keys(options.tools ?? {})) this.knownNames.tools.add(name);
+  }
+
+  instrumentTransport(transport: Transport): void {
+    const session: SessionState = {
+      startedAt: performance.now(),
+      previousTool: SESSION_START,
+      toolCalls: 0,
+      initialized: false,
+    };
+    const pending = new Map<string | number, PendingRequest>();
+    const networkTransport = networkTransportOf(transport);
+    const connectionIsSession = networkTransport !== NETWORK_TRANSPORT_VALUE_TCP;
+
+    interceptHandler(
+      transport,
+      'onmessage',
+      (handler: NonNullable<Transport['onmessage']>) => (message, extra) =>
+        this.receive(transport, session, pending, networkTransport, handler, message, extra),
+    );
+    interceptHandler(transport, 'onclose', (handler: NonNullable<Transport['onclose']>) => () => {
+      if (session.initialized && (connectionIsSession || transport.sessionId))
+        this.recordSession(session, networkTransport);
+      handler();
+    });
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => {
+      if (isResponse(message)) this.respond(session, pending, message);
+      return send(message, options);
+    };
+  }
+
+  private receive(
+    transport: Transport,
+    session: SessionState,
+    pending: Map<string | number, PendingRequest>,
+    networkTransport: string | undefined,
+    handler: NonNullable<Transport['onmessage']>,
+    message: JsonRpcMessage,
+    extra: MessageExtra | undefined,
+  ): void {
+    if (!isRequest(message) && !isNotification(message)) {
+      handler(message, extra);
+      return;
+    }
+    const method = message.method as string;
+    const params = message.params;
+    if (method === 'initialize') {
+      const clientInfo = params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
+      if (typeof clientInfo?.name === 'string') session.clientName = clientInfo.name.slice(0, 64);
+      if (typeof clientInfo?.version === 'string') session.clientVersion = clientInfo.version.slice(0, 32);
+      if (typeof params?.protocolVersion === 'string') session.protocolVersion = params.protocolVersion;
+      session.initialized = true;
+    }
+    // Remember what the caller typed, so it is removed wherever application code repeats it.
+    this.guard.taint.add(callerSuppliedValues(params));
+
+    const tool = method === 'tools/call' ? this.knownName('tools', params?.name) : undefined;
+    const prompt = method === 'prompts/get' ? this.knownName('prompts', params?.name) : undefined;
+    const protocolVersion = header(extra, 'mcp-protocol-version') ?? session.protocolVersion;
+
+    const metricAttributes: Attributes = {
+      [ATTR_MCP_METHOD_NAME]: method,
+      ...(tool
+        ? {
+            [ATTR_GEN_AI_TOOL_NAME]: tool,
+            [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+          }
+        : {}),
+      ...(prompt ? { [ATTR_GEN_AI_PROMPT_NAME]: prompt } : {}),
+      ...(protocolVersion ? { [ATTR_MCP_PROTOCOL_VERSION]: protocolVersion } : {}),
+      ...(networkTransport ? { [ATTR_NETWORK_TRANSPORT]: networkTransport } : {}),
+    };
+    const principal = this.options.identify?.({ authInfo: extra?.authInfo, sessionId: transport.sessionId });
+    const spanAttributes: Attributes = {
+      ...metricAttributes,
+      ...(message.id !== undefined
+        ? {
+            [ATTR_JSONRPC_REQUEST_ID]:
+              typeof message.id === 'number'
+                ? String(message.id)
+                : this.guard.pseudonymizer.pseudonym('request', message.id),
+          }
+        : {}),
+      ...(transport.sessionId
+        ? { [ATTR_MCP_SESSION_ID]: this.guard.pseudonymizer.pseudonym('session', transport.sessionId) }
+        : {}),
+      ...(principal
+        ? { [ATTR_MCPKIT_PRINCIPAL]: this.guard.pseudonymizer.pseudonym('principal', principal) }
+        : {}),
+      ...(session.clientName ? { [ATTR_MCPKIT_CLIENT_NAME]: session.clientName } : {}),
+      ...(session.clientVersion ? { [ATTR_MCPKIT_CLIENT_VERSION]: session.clientVersion } : {}),
+    };
+    const toolCall = tool ? new ToolCall(tool, this.options.tools?.[tool]) : undefined;
+    if (toolCall) {
+      spanAttributes[ATTR_MCPKIT_TOOL_PREVIOUS] = session.previousTool;
+      toolCall.exportedArguments = exportedArguments(
+        this.options.tools?.[toolCall.toolName],
+        params?.arguments,
+      );
+      for (const [field, value] of Object.entries(toolCall.exportedArguments)) {
+        spanAttributes[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = value;
+      }
+    }
+
+    const active = context.active();
+    const { parent, fromMeta } = contextFromMeta(params?._meta, active);
+    const transportSpan = trace.getSpanContext(active);
+    // Parented on the caller's trace from _meta; the transport's own span (e.g. the HTTP request) is
+    // then a link, so neither trace loses the other.
+    const links: Link[] = fromMeta && transportSpan ? [{ context: transportSpan }] : [];
+    const target = tool ?? prompt;
+    const span = this.tracer.startSpan(
+      target ? `${method} ${target}` : method,
+      { kind: SpanKind.SERVER, attributes: spanAttributes, links },
+      parent,
+    );
+    const startedAt = performance.now();
+    const spanContext = trace.setSpan(parent, span);
+
+    if (isNotification(message)) {
+      try {
+        context.with(spanContext, () => handler(message, extra));
+      } finally {
+        span.end();
+        instruments().operationDuration.record((performance.now() - startedAt) / 1000, metricAttributes);
+      }
+      return;
+    }
+
+    pending.set(message.id as string | number, {
+      span,
+      startedAt,
+      method,
+      metricAttributes,
+      ...(toolCall ? { toolCall } : {}),
+    });
+    const dispatch = () => context.with(spanContext, () => handler(message, extra));
+    if (toolCall) activeToolCall.run(toolCall, dispatch);
+    else dispatch();
+  }
+
+  private respond(
+    session: SessionState,
+    pending: Map<string | number, PendingRequest>,
+    message: JsonRpcMessage,
+  ): void {
+    const id = message.id as string | number;
+    const request = pending.get(id);
+    if (!request) return;
+    pending.delete(id);
+    this.learnNames(request.method, message.result);
+    const { errorType, statusCode, failed } = classifyResponse(message);
+    const { span, metricAttributes } = request;
+    if (errorType) {
+      metricAttributes[ATTR_ERROR_TYPE] = errorType;
+      span.setAttribute(ATTR_ERROR_TYPE, errorType);
+    }
+    if (statusCode) {
+      metricAttributes[ATTR_RPC_RESPONSE_STATUS_CODE] = statusCode;
+      span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, statusCode);
+    }
+    if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
+    if (request.toolCall) this.finishToolCall(session, request.toolCall, span, errorType, message);
+    span.end();
+    instruments().operationDuration.record((performance.now() - request.startedAt) / 1000, metricAttributes);
+  }
+
+  private finishToolCall(
+    session: SessionState,
+    call: ToolCall,
+    span: Span,
+    errorType: string | undefined,
+    message: JsonRpcMessage,
+  ): void {
+    const outcome: ToolOutcome =
+      call.outcome ??
+      (errorType === undefined ? 'ok' : message.error && errorType !== '-32603' ? 'rejected' : 'tool_error');
+    const policy = this.options.tools?.[call.toolName];
+    const analytics: Attributes = {
+      [ATTR_GEN_AI_TOOL_NAME]: call.toolName,
+      [ATTR_MCPKIT_TOOL_OUTCOME]: outcome,
+      ...(session.clientName ? { [ATTR_MCPKIT_CLIENT_NAME]: session.clientName } : {}),
+      ...(call.resultCount !== undefined
+        ? { [ATTR_MCPKIT_RESULT_COUNT]: resultCountBucket(call.resultCount) }
+        : {}),
+    };
+    for (const [key, value] of Object.entries(call.resultAttributes))
+      analytics[`${MCPKIT_RESULT_PREFIX}${key}`] = value;
+    span.setAttributes(analytics);
+    // Metric attributes: bounded vocabularies only (a `count` argument stays on the span).
+    const metricAnalytics: Attributes = { ...analytics };
+    for (const [field, value] of Object.entries(call.exportedArguments)) {
+      const transform = policy?.arguments?.[field];
+      if (transform && isLowCardinality(transform))
+        metricAnalytics[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = value;
+    }
+    instruments().toolCalls.add(1, metricAnalytics);
+    instruments().transitions.add(1, {
+      [ATTR_MCPKIT_TOOL_PREVIOUS]: session.previousTool,
+      [ATTR_GEN_AI_TOOL_NAME]: call.toolName,
+    });
+    session.previousTool = call.toolName;
+    session.toolCalls++;
+  }
+
+  private recordSession(session: SessionState, networkTransport: string | undefined): void {
+    const attributes: Attributes = {
+      ...(session.protocolVersion ? { [ATTR_MCP_PROTOCOL_VERSION]: session.protocolVersion } : {}),
+      ...(networkTransport ? { [ATTR_NETWORK_TRANSPORT]: networkTransport } : {}),
+      ...(session.clientName ? { [ATTR_MCPKIT_CLIENT_NAME]: session.clientName } : {}),
+    };
+    instruments().sessionDuration.record((performance.now() - session.startedAt) / 1000, attributes);
+    instruments().sessionCalls.record(session.toolCalls, attributes);
+  }
+
+  /** A tool or prompt name the server defines, else `(unknown)`: a caller's typo is never exported. */
+  private knownName(kind: 'tools' | 'prompts', name: unknown): string {
+    if (typeof name !== 'string') return UNKNOWN;
+    return this.knownNames[kind].has(name) || this.isRegistered(kind, name) ? name : UNKNOWN;
+  }
+
+  /** Names a server lists in tools/list and prompts/list responses are its own: remember them. */
+  private learnNames(method: string, result: Record<string, unknown> | undefined): void {
+    const kind = method === 'tools/list' ? 'tools' : method === 'prompts/list' ? 'prompts' : undefined;
+    if (!kind || !Array.isArray(result?.[kind])) return;
+    for (const item of result[kind] as { name?: unknown }[]) {
+      if (typeof item?.name === 'string') this.knownNames[kind].add(item.name);
+    }
+  }
+}
+
+/**
+ * Instruments an MCP server: `McpServer` or the low-level `Server`, of `@modelcontextprotocol/sdk` 1.x or
+ * the 2.x split packages. Call it before `connect()`. Idempotent: a second call returns the server as is.
+ */
+export function instrumentMcpServer<T extends object>(
+  server: T,
+  options: InstrumentMcpServerOptions = {},
+): T {
+  // McpServer delegates to its low-level Server: hook that one, so wrapping either (or both) is the same.
+  const lowLevel = ((server as { server?: unknown }).server ?? server) as Connectable & {
+    [INSTRUMENTED]?: true;
+  };
+  if (lowLevel[INSTRUMENTED] || typeof lowLevel.connect !== 'function') return server;
+  const registry = server as { _registeredTools?: object; _registeredPrompts?: object };
+  const instrumentation = new ServerInstrumentation(options, privacyGuard(), (kind, name) =>
+    Object.hasOwn((kind === 'tools' ? registry._registeredTools : registry._registeredPrompts) ?? {}, name),
+  );
+
+  const connect = lowLevel.connect.bind(lowLevel);
+  lowLevel.connect = (transport: Transport) => {
+    instrumentation.instrumentTransport(transport);
+    return connect(transport);
+  };
+  Object.defineProperty(lowLevel, INSTRUMENTED, { value: true });
+  return server;
+}

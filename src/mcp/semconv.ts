@@ -1,0 +1,53 @@
+// Every telemetry name the kit emits, in one place: the OpenTelemetry semantic conventions for MCP
+// (Development stability; imported from the incubating entry point so they track upstream renames) and
+// the kit's own names, all under the `mcpkit.` namespace documented in docs/telemetry.md.
+export {
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_TYPE,
+  ATTR_SERVICE_NAME,
+} from '@opentelemetry/semantic-conventions';
+export {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROMPT_NAME,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_JSONRPC_REQUEST_ID,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_PROTOCOL_VERSION,
+  ATTR_MCP_SESSION_ID,
+  ATTR_NETWORK_TRANSPORT,
+  ATTR_RPC_RESPONSE_STATUS_CODE,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  METRIC_MCP_SERVER_OPERATION_DURATION,
+  METRIC_MCP_SERVER_SESSION_DURATION,
+  NETWORK_TRANSPORT_VALUE_PIPE,
+  NETWORK_TRANSPORT_VALUE_TCP,
+} from '@opentelemetry/semantic-conventions/incubating';
+
+/** Bucket boundaries, in seconds, the MCP semantic conventions give for both duration histograms. */
+export const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
+
+/** `error.type` for a tool call whose result has `isError: true` (semantic conventions). */
+export const ERROR_TYPE_TOOL_ERROR = 'tool_error';
+
+// Kit-defined attributes (namespace `mcpkit.`). Low cardinality unless marked "spans only".
+export const ATTR_MCPKIT_CLIENT_NAME = 'mcpkit.client.name';
+export const ATTR_MCPKIT_CLIENT_VERSION = 'mcpkit.client.version';
+/** Pseudonym of the principal returned by the `identify` hook. Spans and logs only, never metrics. */
+export const ATTR_MCPKIT_PRINCIPAL = 'mcpkit.principal';
+/** ok | no_match | tool_error | upstream_failure | rejected */
+export const ATTR_MCPKIT_TOOL_OUTCOME = 'mcpkit.tool.outcome';
+/** The tool called before this one in the same session, or `(start)`: the edge of a journey graph. */
+export const ATTR_MCPKIT_TOOL_PREVIOUS = 'mcpkit.tool.previous';
+/** Result-count bucket declared by the tool: 0, 1, 2-5, 6-20, 21+. */
+export const ATTR_MCPKIT_RESULT_COUNT = 'mcpkit.result.count';
+/** Prefix of tool arguments exported through the per-tool policy (transformed, never raw). */
+export const MCPKIT_ARGUMENT_PREFIX = 'mcpkit.arg.';
+/** Prefix of outcome attributes a tool declares about its result (e.g. mcpkit.result.match_type). */
+export const MCPKIT_RESULT_PREFIX = 'mcpkit.result.';
+
+// Kit-defined metrics.
+export const METRIC_MCPKIT_TOOL_CALLS = 'mcpkit.tool.calls';
+export const METRIC_MCPKIT_TOOL_TRANSITIONS = 'mcpkit.tool.transitions';
+export const METRIC_MCPKIT_SESSION_CALLS = 'mcpkit.session.calls';
+
+export const INSTRUMENTATION_SCOPE = 'mcp-telemetry-kit';

@@ -1,0 +1,111 @@
+// The process-wide privacy state of layer 1: the attribute allow-list, the scrubber with its taint
+// registry, and the pseudonymizer. startTelemetry() configures it; instrumentMcpServer() and the span
+// and log processors read it.
+import type { AnyValue, Attributes, AttributeValue } from '@opentelemetry/api';
+import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
+import { privacyRules } from './rules.ts';
+import { scrubText, TaintRegistry } from './scrubber.ts';
+
+export type AttributeLocation = 'resource' | 'record';
+
+export class PrivacyGuard {
+  readonly pseudonymizer: Pseudonymizer;
+  readonly taint = new TaintRegistry();
+  private readonly allowed: Record<AttributeLocation, Set<string>>;
+  private readonly pseudonymised = new Set(privacyRules.attributes.pseudonymised);
+
+  constructor(options: PseudonymizerOptions & { extraAttributes?: string[] | undefined } = {}) {
+    this.pseudonymizer = new Pseudonymizer(options);
+    this.allowed = {
+      resource: new Set(privacyRules.attributes.resource),
+      record: new Set([...privacyRules.attributes.record, ...(options.extraAttributes ?? [])]),
+    };
+  }
+
+  isAllowed(key: string, location: AttributeLocation): boolean {
+    if (this.allowed[location].has(key)) return true;
+    return (
+      location === 'record' && privacyRules.attributes.recordPrefixes.some((prefix) => key.startsWith(prefix))
+    );
+  }
+
+  /**
+   * Scrubs free text: PII patterns always; tainted values (a call's arguments) unless `taint` is false,
+   * for values built from fixed vocabularies that a tainted word must not mangle.
+   */
+  scrub(text: string, taint = true): string {
+    const scrubbed = scrubText(text, taint ? this.taint : undefined);
+    const limit = privacyRules.limits.attributeValueLength;
+    return scrubbed.length > limit ? `${scrubbed.slice(0, limit)}…` : scrubbed;
+  }
+
+  /** Free text of any shape (a log body, an event name) with every string leaf scrubbed. */
+  scrubValue(value: AnyValue): AnyValue {
+    if (typeof value === 'string') return this.scrub(value);
+    if (Array.isArray(value)) return value.map((item) => this.scrubValue(item));
+    if (value instanceof Uint8Array) return '[bytes]';
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [this.scrub(key), this.scrubValue(item)]),
+      );
+    }
+    return value;
+  }
+
+  /**
+   * Keeps allow-listed keys only, pseudonymises id keys, scrubs strings against the PII patterns and
+   * enforces the count limit. Allow-listed values come from bounded vocabularies (method and tool names,
+   * policy-transformed arguments), so tainted words are not applied to them.
+   */
+  sanitizeAttributes(attributes: Attributes | undefined, location: AttributeLocation): Attributes {
+    const result: Attributes = {};
+    let count = 0;
+    for (const [key, value] of Object.entries(attributes ?? {})) {
+      if (value === undefined || !this.isAllowed(key, location)) continue;
+      if (count++ >= privacyRules.limits.attributeCount) break;
+      result[key] = this.sanitizeValue(key, value);
+    }
+    return result;
+  }
+
+  /**
+   * Metric attributes: as records, minus every id, pseudonymous or not. Ids would make one series per
+   * session or caller (DESIGN.md §3); pseudonyms belong on spans and logs only.
+   */
+  sanitizeMetricAttributes(attributes: Attributes): Attributes {
+    const result = this.sanitizeAttributes(attributes, 'record');
+    for (const key of [...this.pseudonymised, 'jsonrpc.request.id']) delete result[key];
+    return result;
+  }
+
+  private sanitizeValue(key: string, value: AttributeValue): AttributeValue {
+    // Keys with a closed set of values (a protocol version looks like a date, so patterns would eat it).
+    const closedSet = (privacyRules.attributes.values as Record<string, string[] | undefined>)[key];
+    if (closedSet) return closedSet.includes(String(value)) ? String(value) : 'other';
+    if (this.pseudonymised.has(key)) {
+      // Already a kit pseudonym: keep. Anything else under an id key is a raw id: pseudonymise it.
+      const text = String(value);
+      return PSEUDONYM_FORMAT.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
+    }
+    if (typeof value === 'string') return this.scrub(value, false);
+    if (Array.isArray(value)) {
+      return value.map((item) =>
+        typeof item === 'string' ? this.scrub(item, false) : item,
+      ) as AttributeValue;
+    }
+    return value;
+  }
+}
+
+let current: PrivacyGuard | undefined;
+
+export function configurePrivacyGuard(guard: PrivacyGuard): PrivacyGuard {
+  current = guard;
+  return guard;
+}
+
+/** The configured guard, or a default one (random per-process key, with a warning). */
+export function privacyGuard(): PrivacyGuard {
+  current ??= new PrivacyGuard({ secret: process.env.MCP_KIT_PSEUDONYM_KEY });
+  return current;
+}

@@ -1,0 +1,52 @@
+// Keyed pseudonyms (DESIGN.md §4.2): HMAC-SHA256 under a key derived for the current period from a
+// secret. Within a period the same id always maps to the same pseudonym, so records join; across
+// periods, or without the secret, they cannot be linked or reversed. A plain hash is never used: an
+// A-number has only 10^9 values and would be reversed by enumeration.
+import { createHmac, randomBytes } from 'node:crypto';
+import { diag } from '@opentelemetry/api';
+
+export interface PseudonymizerOptions {
+  /** The secret (at least 32 bytes of entropy). Missing: one is generated per process, with a warning. */
+  secret?: string | undefined;
+  /** Key rotation period in milliseconds; default one day (UTC). */
+  rotationMs?: number | undefined;
+  now?: () => number;
+}
+
+/** A pseudonym looks like `ps_` + 22 base64url characters (128 bits of the HMAC). */
+export const PSEUDONYM_FORMAT = /^ps_[A-Za-z0-9_-]{22}$/;
+
+export class Pseudonymizer {
+  private readonly secret: Buffer;
+  private readonly rotationMs: number;
+  private readonly now: () => number;
+  private periodKey: { period: number; key: Buffer } | undefined;
+
+  constructor(options: PseudonymizerOptions = {}) {
+    if (options.secret) {
+      this.secret = Buffer.from(options.secret, 'utf8');
+    } else {
+      this.secret = randomBytes(32);
+      diag.warn(
+        'mcp-telemetry-kit: no pseudonym key configured (MCP_KIT_PSEUDONYM_KEY); using a random per-process key, ' +
+          'so pseudonyms will not join across processes or restarts.',
+      );
+    }
+    this.rotationMs = options.rotationMs ?? 24 * 60 * 60 * 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  private keyForNow(): Buffer {
+    const period = Math.floor(this.now() / this.rotationMs);
+    if (this.periodKey?.period !== period) {
+      this.periodKey = { period, key: createHmac('sha256', this.secret).update(`period:${period}`).digest() };
+    }
+    return this.periodKey.key;
+  }
+
+  /** The pseudonym of `id` in the current period; `kind` separates namespaces (session, principal). */
+  pseudonym(kind: string, id: string): string {
+    const digest = createHmac('sha256', this.keyForNow()).update(`${kind}\0${id}`).digest();
+    return `ps_${digest.subarray(0, 16).toString('base64url')}`;
+  }
+}

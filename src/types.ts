@@ -1,0 +1,81 @@
+// Every public type of mcp-telemetry-kit (the package's API is src/index.ts).
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+
+/**
+ * How one argument field, or one declared result attribute, may leave the process:
+ * - `{ enum: [...] }`: the value if it is one of these, otherwise `other`;
+ * - `'boolean'`: the value if it is a boolean;
+ * - `'count'`: an array's length or a non-negative integer (span attribute only, never a metric one);
+ * - `'size'`: a bucket of a string's or array's length: 0, 1-10, 11-100, 101-1000, 1001+.
+ */
+export type FieldTransform =
+  | { enum: ReadonlyArray<string | number | boolean> }
+  | 'boolean'
+  | 'count'
+  | 'size';
+
+/** What one tool may export. A tool without a policy exports nothing about its arguments or results. */
+export interface ToolExportPolicy {
+  /** Argument fields, exported as `mcpkit.arg.<field>`. */
+  arguments?: Record<string, FieldTransform>;
+  /** Attributes the tool declares about its result via `currentToolCall()`, as `mcpkit.result.<key>`. */
+  results?: Record<string, FieldTransform>;
+}
+
+/** Outcome of a tool call as the operator sees it. */
+export type ToolOutcome = 'ok' | 'no_match' | 'tool_error' | 'upstream_failure' | 'rejected';
+
+/** What the `identify` hook is given to name the caller (never recorded itself). */
+export interface IdentifyInput {
+  /** Set by the transport's authentication (e.g. the bearer token's verified claims). */
+  authInfo?: { clientId?: string; extra?: Record<string, unknown>; [key: string]: unknown } | undefined;
+  /** The raw MCP session id, if the transport has one. */
+  sessionId?: string | undefined;
+}
+
+export interface InstrumentMcpServerOptions {
+  /** Per-tool export policy (DESIGN.md §4.1). Unknown tools export nothing. */
+  tools?: Record<string, ToolExportPolicy>;
+  /** Returns the caller's stable id (e.g. an OAuth subject); recorded only as a keyed pseudonym. */
+  identify?: (input: IdentifyInput) => string | undefined;
+}
+
+/** The active tool call, for tools to declare outcome attributes (see `currentToolCall()`). */
+export interface ToolCallTelemetry {
+  readonly toolName: string;
+  /** Declares the outcome; default `ok`, or `tool_error` when the result has `isError`. */
+  setOutcome(outcome: ToolOutcome): void;
+  /** Declares how many results the call produced; exported as a bucket (0, 1, 2-5, 6-20, 21+). */
+  setResultCount(count: number): void;
+  /** Declares a result attribute; dropped unless the tool's policy lists `key` under `results`. */
+  setResultAttribute(key: string, value: string | number | boolean): void;
+}
+
+export interface StartTelemetryOptions {
+  /** service.name; default OTEL_SERVICE_NAME or `mcp-server`. */
+  serviceName?: string;
+  serviceVersion?: string;
+  /** Secret for HMAC pseudonyms; default MCP_KIT_PSEUDONYM_KEY, else a random per-process key. */
+  pseudonymKey?: string;
+  /** Pseudonym key rotation in ms; default one day. */
+  pseudonymRotationMs?: number;
+  /** Extra attribute keys to allow through privacy layer 1 (semconv names your app adds). */
+  allowAttributes?: string[];
+  /** Host and process metrics (`@opentelemetry/host-metrics`); default true. */
+  hostMetrics?: boolean;
+  /** Export interval of metrics in ms; default OTEL_METRIC_EXPORT_INTERVAL or 60000. */
+  metricExportIntervalMs?: number;
+  /** Replace the OTLP exporters (tests, custom pipelines). Privacy layer 1 still applies. */
+  traceExporter?: SpanExporter;
+  metricReader?: IMetricReader;
+  logExporter?: LogRecordExporter;
+}
+
+export interface TelemetryHandle {
+  /** Flushes every signal and stops the SDK. */
+  shutdown(): Promise<void>;
+  /** Exports everything buffered now. */
+  forceFlush(): Promise<void>;
+}
