@@ -86,6 +86,19 @@ interface Connectable {
 }
 
 const INSTRUMENTED = Symbol.for('mcp-telemetry-kit.instrumented');
+
+/** Words of the kit's own attribute values: never redacted, whatever a caller types. */
+const KIT_VOCABULARY = [
+  ...'tools prompts resources templates completion logging notifications sampling elicitation roots'.split(
+    ' ',
+  ),
+  ...'call list read get subscribe unsubscribe complete initialize initialized cancelled progress ping'.split(
+    ' ',
+  ),
+  ...'execute_tool tool_error no_match upstream_failure rejected unknown (unknown) start (start) other'.split(
+    ' ',
+  ),
+];
 const UNKNOWN = '(unknown)';
 const SESSION_START = '(start)';
 
@@ -240,7 +253,17 @@ class ServerInstrumentation {
     this.options = options;
     this.guard = guard;
     this.isRegistered = isRegistered;
-    for (const name of Object.keys(options.tools ?? {})) this.knownNames.tools.add(name);
+    guard.taint.protect(KIT_VOCABULARY);
+    for (const [name, policy] of Object.entries(options.tools ?? {})) {
+      this.knownNames.tools.add(name);
+      guard.taint.protect([name]);
+      for (const transform of [
+        ...Object.values(policy.arguments ?? {}),
+        ...Object.values(policy.results ?? {}),
+      ]) {
+        if (typeof transform === 'object') guard.taint.protect(transform.enum.map(String));
+      }
+    }
   }
 
   instrumentTransport(transport: Transport): void {
@@ -294,11 +317,12 @@ class ServerInstrumentation {
       if (typeof params?.protocolVersion === 'string') session.protocolVersion = params.protocolVersion;
       session.initialized = true;
     }
-    // Remember what the caller typed, so it is removed wherever application code repeats it.
-    this.guard.taint.add(callerSuppliedValues(params));
-
     const tool = method === 'tools/call' ? this.knownName('tools', params?.name) : undefined;
     const prompt = method === 'prompts/get' ? this.knownName('prompts', params?.name) : undefined;
+    // Remember what the caller typed, so it is removed wherever application code repeats it. The server's
+    // own names are protected first; initialize carries client metadata, not personal data.
+    this.guard.taint.protect([tool, prompt].filter((name): name is string => name !== undefined));
+    if (method !== 'initialize') this.guard.taint.add(callerSuppliedValues(params));
     const protocolVersion = header(extra, 'mcp-protocol-version') ?? session.protocolVersion;
 
     const metricAttributes: Attributes = {
@@ -403,7 +427,7 @@ class ServerInstrumentation {
       span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, statusCode);
     }
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
-    if (request.toolCall) this.finishToolCall(session, request.toolCall, span, errorType, message);
+    if (request.toolCall) this.finishToolCall(session, request.toolCall, span, errorType, failed, message);
     span.end();
     instruments().operationDuration.record((performance.now() - request.startedAt) / 1000, metricAttributes);
   }
@@ -413,11 +437,13 @@ class ServerInstrumentation {
     call: ToolCall,
     span: Span,
     errorType: string | undefined,
+    failed: boolean,
     message: JsonRpcMessage,
   ): void {
+    // Declared by the tool, else derived: a client error (bad params, unknown method) was rejected; a
+    // tool error result or a server error is the tool's failure.
     const outcome: ToolOutcome =
-      call.outcome ??
-      (errorType === undefined ? 'ok' : message.error && errorType !== '-32603' ? 'rejected' : 'tool_error');
+      call.outcome ?? (errorType === undefined ? 'ok' : message.error && !failed ? 'rejected' : 'tool_error');
     const policy = this.options.tools?.[call.toolName];
     const analytics: Attributes = {
       [ATTR_GEN_AI_TOOL_NAME]: call.toolName,
@@ -467,7 +493,10 @@ class ServerInstrumentation {
     const kind = method === 'tools/list' ? 'tools' : method === 'prompts/list' ? 'prompts' : undefined;
     if (!kind || !Array.isArray(result?.[kind])) return;
     for (const item of result[kind] as { name?: unknown }[]) {
-      if (typeof item?.name === 'string') this.knownNames[kind].add(item.name);
+      if (typeof item?.name === 'string') {
+        this.knownNames[kind].add(item.name);
+        this.guard.taint.protect([item.name]);
+      }
     }
   }
 }

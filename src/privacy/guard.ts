@@ -53,9 +53,9 @@ export class PrivacyGuard {
   }
 
   /**
-   * Keeps allow-listed keys only, pseudonymises id keys, scrubs strings against the PII patterns and
-   * enforces the count limit. Allow-listed values come from bounded vocabularies (method and tool names,
-   * policy-transformed arguments), so tainted words are not applied to them.
+   * Keeps allow-listed keys only, pseudonymises id keys, scrubs strings (patterns and tainted values:
+   * an allow-listed key can still carry free text, e.g. an application's http.route) and enforces the
+   * count limit. The kit's own vocabularies are protected from taint (TaintRegistry.protect).
    */
   sanitizeAttributes(attributes: Attributes | undefined, location: AttributeLocation): Attributes {
     const result: Attributes = {};
@@ -87,11 +87,9 @@ export class PrivacyGuard {
       const text = String(value);
       return PSEUDONYM_FORMAT.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
     }
-    if (typeof value === 'string') return this.scrub(value, false);
+    if (typeof value === 'string') return this.scrub(value);
     if (Array.isArray(value)) {
-      return value.map((item) =>
-        typeof item === 'string' ? this.scrub(item, false) : item,
-      ) as AttributeValue;
+      return value.map((item) => (typeof item === 'string' ? this.scrub(item) : item)) as AttributeValue;
     }
     return value;
   }

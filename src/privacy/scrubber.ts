@@ -18,14 +18,28 @@ function escapeRegExp(text: string): string {
 
 export class TaintRegistry {
   private readonly values = new Map<string, number>(); // folded value -> expiry (ms)
+  private readonly protectedValues = new Set<string>(); // folded vocabulary that is never tainted
   private compiled: RegExp | undefined;
 
   private readonly ttlMs: number;
   private readonly maxValues: number;
 
-  constructor(ttlMs = 10 * 60_000, maxValues = 5_000) {
+  constructor(ttlMs = 10 * 60_000, maxValues = 20_000) {
     this.ttlMs = ttlMs;
     this.maxValues = maxValues;
+  }
+
+  /**
+   * Declares values that are never personal data and must survive redaction (tool names, method names,
+   * enum values of export policies), even when a caller happens to type them.
+   */
+  protect(values: Iterable<string>): void {
+    for (const value of values) this.protectedValues.add(fold(value));
+  }
+
+  private remember(value: string, expiry: number): void {
+    const folded = fold(value);
+    if (!this.protectedValues.has(folded)) this.values.set(folded, expiry);
   }
 
   /**
@@ -38,10 +52,10 @@ export class TaintRegistry {
       if (depth > 8 || node == null) return;
       if (typeof node === 'string' || typeof node === 'number') {
         const text = String(node).trim();
-        if (text.length >= MIN_TAINT_LENGTH) this.values.set(fold(text), expiry);
+        if (text.length >= MIN_TAINT_LENGTH) this.remember(text, expiry);
         if (words) {
           for (const word of text.split(/[\s,;:/()"'—–-]+/)) {
-            if (word.length >= MIN_WORD_LENGTH) this.values.set(fold(word), expiry);
+            if (word.length >= MIN_WORD_LENGTH) this.remember(word, expiry);
           }
         }
       } else if (Array.isArray(node)) {

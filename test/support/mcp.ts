@@ -129,6 +129,8 @@ export async function connect(
   kind: TransportKind,
   makeServer: () => AnyMcpServer,
   client: AnyClient = newClient(line),
+  /** HTTP headers the client sends with every request (HTTP transports only). */
+  headers: Record<string, string> = {},
 ): Promise<Connection> {
   if (kind === 'in-memory') {
     const [clientSide, serverSide] = (line === '1.x' ? InMemory1 : InMemory2).createLinkedPair();
@@ -164,7 +166,7 @@ export async function connect(
     const transport = new ServerTransport({ sessionIdGenerator: () => randomUUID() });
     await server.connect(transport);
     const { http, url } = await listen((req, res) => void transport.handleRequest(req, res));
-    await client.connect(new ClientTransport(new URL(url)));
+    await client.connect(new ClientTransport(new URL(url), { requestInit: { headers } }));
     return {
       client,
       close: async () => {
@@ -182,7 +184,7 @@ export async function connect(
     await server.connect(transport);
     await transport.handleRequest(req, res);
   });
-  await client.connect(new ClientTransport(new URL(url)));
+  await client.connect(new ClientTransport(new URL(url), { requestInit: { headers } }));
   return {
     client,
     close: async () => {

@@ -1,0 +1,106 @@
+// The privacy canary corpus (../shared/privacy/canaries.json, or MCP_KIT_CANARIES) and a scanner that
+// applies its matching rules to raw bytes: `text` needles case-insensitively and in their NFC, NFD,
+// percent-encoded and JSON \u-escaped forms; `digits` needles with -, ., space or nothing between digits.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../../scripts/provision/cache.ts';
+
+export interface CanaryRecord {
+  id: string;
+  detainee: {
+    first_name: string;
+    middle_name: string;
+    last_name: string;
+    alien_number: string;
+    alien_number_formats: string[];
+    date_of_birth: string;
+    date_of_birth_formats: string[];
+    country_of_birth: string;
+  };
+  searcher: { name: string; email: string; phone: string; ip: string; oauth_subject: string };
+  queries: string[];
+}
+
+export interface Needle {
+  record: string;
+  entity: string;
+  value: string;
+  match: 'text' | 'digits';
+}
+
+export interface CanaryCorpus {
+  records: CanaryRecord[];
+  needles: Needle[];
+}
+
+export function canaryCorpusPath(): string {
+  return process.env.MCP_KIT_CANARIES ?? path.resolve(repoRoot, '../shared/privacy/canaries.json');
+}
+
+export function loadCanaries(file = canaryCorpusPath()): CanaryCorpus {
+  return JSON.parse(readFileSync(file, 'utf8')) as CanaryCorpus;
+}
+
+function jsonEscaped(text: string): string {
+  return [...text]
+    .map((ch) => (ch.charCodeAt(0) > 0x7e ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}` : ch))
+    .join('');
+}
+
+/** Every written form of a text needle, lower-cased. */
+function textForms(value: string): string[] {
+  const forms = new Set<string>();
+  for (const form of [value.normalize('NFC'), value.normalize('NFD')]) {
+    forms.add(form);
+    forms.add(encodeURIComponent(form));
+    forms.add(jsonEscaped(form));
+  }
+  return [...forms].map((form) => form.toLowerCase());
+}
+
+function digitsPattern(value: string): RegExp {
+  const digits = value.replace(/\D/g, '').split('');
+  return new RegExp(digits.join('[-. ]?'));
+}
+
+export interface Leak {
+  needle: Needle;
+  where: string;
+  context: string;
+}
+
+export class NeedleScanner {
+  private readonly matchers: { needle: Needle; test: (haystack: string, lower: string) => number }[];
+
+  constructor(needles: Needle[]) {
+    this.matchers = needles.map((needle) => {
+      if (needle.match === 'digits') {
+        const pattern = digitsPattern(needle.value);
+        return { needle, test: (haystack: string) => haystack.search(pattern) };
+      }
+      const forms = textForms(needle.value);
+      return {
+        needle,
+        test: (_haystack: string, lower: string) => {
+          for (const form of forms) {
+            const at = lower.indexOf(form);
+            if (at >= 0) return at;
+          }
+          return -1;
+        },
+      };
+    });
+  }
+
+  /** Every needle found in `bytes`, read as UTF-8 (protobuf and JSON carry strings as UTF-8). */
+  scan(bytes: Uint8Array, where: string): Leak[] {
+    const haystack = Buffer.from(bytes).toString('utf8');
+    const lower = haystack.toLowerCase();
+    const leaks: Leak[] = [];
+    for (const { needle, test } of this.matchers) {
+      const at = test(haystack, lower);
+      if (at >= 0) leaks.push({ needle, where, context: haystack.slice(Math.max(0, at - 40), at + 60) });
+    }
+    return leaks;
+  }
+}
