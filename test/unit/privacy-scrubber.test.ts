@@ -1,0 +1,63 @@
+// The scrubber removes personal data from free text: the patterns of rules.json for data with a shape,
+// and tainted values (what a caller typed) for names, which have none.
+import { describe, expect, it } from 'vitest';
+import { scrubText, TaintRegistry } from '../../src/privacy/scrubber.ts';
+
+describe('pattern scrubbing', () => {
+  it.each([
+    [
+      'A-numbers in every written form',
+      'A113716303 A-113-716-303 113716303 A 113 716 303 a#113716303 A12345678',
+    ],
+    [
+      'ISO, US, European and long dates',
+      '1953-12-17 12/17/1953 17/12/1953 December 17, 1953 17 de diciembre de 1953',
+    ],
+    ['emails', 'write to quanmath.85@example.com'],
+    ['phones', 'call +1 (555) 0145-4934 or 555-014-5493'],
+    ['IPv4 and IPv6 addresses', 'from 198.51.100.129 and 2001:db8:12db::8f59'],
+    ['opaque subject ids and bearer tokens', 'sub_fd993ac1833ff5623ed3dfd9 Bearer abc.def-ghi'],
+  ])('removes %s', (_, text) => {
+    const scrubbed = scrubText(text);
+    expect(scrubbed).not.toMatch(/\d{3}/);
+    expect(scrubbed).not.toMatch(/@|sub_|abc\.def/);
+  });
+
+  it('keeps text without personal data as it is', () => {
+    expect(scrubText('tools/call search_detainee_by_name took 2.5 s, version 1.2.3')).toBe(
+      'tools/call search_detainee_by_name took 2.5 s, version 1.2.3',
+    );
+  });
+
+  it('decodes percent-encoding before scrubbing', () => {
+    expect(scrubText('q=quanmath.85%40example.com')).toBe('q=[email]');
+  });
+});
+
+describe('taint', () => {
+  it('removes a name a caller typed wherever it reappears, in any case and Unicode form', () => {
+    const taint = new TaintRegistry();
+    taint.add({ first_name: 'Yúñezútl', last_name: 'Zhúthñíl' });
+    for (const text of [
+      'no match for Yúñezútl',
+      'NO MATCH FOR YÚÑEZÚTL',
+      'no match for Yúñezútl'.normalize('NFD'),
+    ]) {
+      expect(scrubText(text, taint).toLowerCase()).toBe('no match for [redacted]');
+    }
+  });
+
+  it('removes words of a free-text query, but not the vocabulary it protects', () => {
+    const taint = new TaintRegistry();
+    taint.protect(['search']);
+    taint.add({ query: 'search for Tsízmax please' });
+    expect(scrubText('search found nothing for Tsízmax', taint)).toBe('search found nothing for [redacted]');
+  });
+
+  it('forgets tainted values after their time to live', async () => {
+    const taint = new TaintRegistry(1);
+    taint.add(['Quäzrutlzur']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(scrubText('Quäzrutlzur', taint)).toBe('Quäzrutlzur');
+  });
+});
