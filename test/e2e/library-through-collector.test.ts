@@ -1,56 +1,29 @@
 // The library's default setup end to end: startTelemetry() with nothing but the standard OTEL_*
 // variables exports an instrumented MCP server's spans, metrics and logs, plus host and runtime
-// metrics, through the real collector to a backend.
+// metrics, through the real collector running the kit's configuration (bearer token, privacy layer 2)
+// to the backends. Both privacy layers together keep what operators need.
 import { logs } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry } from '../../src/index.ts';
 import type { TelemetryHandle } from '../../src/types.ts';
 import { newCaptureRoot } from '../support/capture.ts';
-import { type RunningCollector, startCollector } from '../support/collector.ts';
+import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { connect } from '../support/mcp.ts';
-import { freePort } from '../support/ports.ts';
 import { scenarioServer } from '../support/scenario-server.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 
-describe('startTelemetry() defaults, through the real collector', () => {
+describe('startTelemetry() defaults, through the kit’s collector configuration', () => {
   let sink: OtlpSink;
-  let collector: RunningCollector;
+  let collector: KitCollector;
   let telemetry: TelemetryHandle;
-  const token = 'collector-token-for-tests';
 
   beforeAll(async () => {
     sink = await startOtlpSink({ name: 'backend', captureRoot: newCaptureRoot('library-e2e') });
-    const [healthPort, otlpPort] = [await freePort(), await freePort()];
-    collector = await startCollector({
-      healthPort,
-      configs: [
-        {
-          extensions: {
-            health_check: { endpoint: `127.0.0.1:${healthPort}` },
-            'bearertokenauth/in': { token },
-          },
-          receivers: {
-            otlp: {
-              protocols: {
-                http: { endpoint: `127.0.0.1:${otlpPort}`, auth: { authenticator: 'bearertokenauth/in' } },
-              },
-            },
-          },
-          exporters: { otlp_http: { endpoint: sink.url } },
-          service: {
-            extensions: ['health_check', 'bearertokenauth/in'],
-            pipelines: Object.fromEntries(
-              ['traces', 'metrics', 'logs'].map((signal) => [
-                signal,
-                { receivers: ['otlp'], exporters: ['otlp_http'] },
-              ]),
-            ),
-          },
-        },
-      ],
+    collector = await startKitCollector({
+      backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
     });
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${otlpPort}`;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${token}`;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
     process.env.OTEL_SERVICE_NAME = 'library-e2e';
     telemetry = startTelemetry({ pseudonymKey: 'e2e-pseudonym-key-0123456789abcdef' });
 

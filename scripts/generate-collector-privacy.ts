@@ -1,0 +1,122 @@
+// `npm run generate`: writes collector/privacy.yaml, privacy layer 2's processors, from the one source
+// of truth src/privacy/rules.json, so the collector enforces the same allow-lists and patterns as the
+// library. The file is committed; test/unit/collector-privacy-generated.test.ts fails when it drifts.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { repoRoot } from './provision/cache.ts';
+
+export const privacyConfigPath = path.join(repoRoot, 'collector/privacy.yaml');
+
+interface Rules {
+  patterns: Record<string, string>;
+  attributes: {
+    resource: string[];
+    record: string[];
+    recordPrefixes: string[];
+    pseudonymised: string[];
+    values: Record<string, string[]>;
+  };
+  limits: { attributeValueLength: number; attributeCount: number };
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A regex as an OTTL string literal. */
+const ottl = (regex: string) => `"${regex.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+const exactly = (keys: string[]) => `^(?:${keys.map(escapeRegex).join('|')})$`;
+
+export async function renderCollectorPrivacy(): Promise<string> {
+  const { default: rules } = (await import('../src/privacy/rules.json', { with: { type: 'json' } })) as {
+    default: Rules;
+  };
+  const patterns = Object.entries(rules.patterns).map(([name, source]) => ({ name, regex: `(?i)${source}` }));
+  const { attributeValueLength: maxLength, attributeCount: maxCount } = rules.limits;
+  const scrub = (target: string) =>
+    patterns.map(({ name, regex }) => `replace_pattern(${target}, ${ottl(regex)}, "[${name}]")`);
+  const limits = (attributes: string) => [
+    `limit(${attributes}, ${maxCount}, [])`,
+    `truncate_all(${attributes}, ${maxLength})`,
+  ];
+  const resource = {
+    context: 'resource',
+    statements: [`keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`],
+  };
+  // Scope attributes carry nothing an operator needs; scope names are free text.
+  const scope = {
+    context: 'scope',
+    statements: ['delete_matching_keys(scope.attributes, ".*")', ...scrub('scope.name')],
+  };
+  const closedValues = Object.values(rules.attributes.values).flat();
+
+  const config = {
+    processors: {
+      // Statements the redaction processor cannot express: the resource's stricter allow-list, free text
+      // outside attributes (span, event and scope names, status messages), and size and count limits.
+      'transform/privacy': {
+        error_mode: 'ignore',
+        trace_statements: [
+          resource,
+          scope,
+          {
+            context: 'span',
+            statements: ['set(span.status.message, "")', ...scrub('span.name'), ...limits('span.attributes')],
+          },
+          {
+            context: 'spanevent',
+            statements: [...scrub('spanevent.name'), ...limits('spanevent.attributes')],
+          },
+        ],
+        log_statements: [resource, scope, { context: 'log', statements: limits('log.attributes') }],
+        metric_statements: [
+          resource,
+          scope,
+          { context: 'datapoint', statements: limits('datapoint.attributes') },
+        ],
+      },
+      // Pattern masking for the keys the library exports per tool policy (mcpkit.arg.*, mcpkit.result.*),
+      // whose names are not known here: every other key is ignored by this processor, and the next one
+      // lets these keys through unchecked.
+      'redaction/policy_keys': {
+        allow_all_keys: true,
+        ignored_keys: [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort(),
+        blocked_values: patterns.map(({ regex }) => regex),
+        redact_all_types: true,
+        hash_function: 'hmac-sha256',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector environment reference, not JS
+        hmac_key: '${env:MCP_KIT_COLLECTOR_HMAC_KEY}',
+        summary: 'silent',
+      },
+      // Fail-closed attribute allow-list on resource, scope, span, span event, log (and log body maps)
+      // and data point attributes; PII patterns in values (log bodies included) replaced by their keyed
+      // HMAC; raw values under id keys replaced by their HMAC, while the library's pseudonyms pass.
+      'redaction/privacy': {
+        allow_all_keys: false,
+        allowed_keys: [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort(),
+        ignored_key_patterns: rules.attributes.recordPrefixes.map(
+          (prefix) => `^${escapeRegex(prefix)}[a-z0-9_]+$`,
+        ),
+        blocked_key_patterns: rules.attributes.pseudonymised.map((key) => `^${escapeRegex(key)}$`),
+        allowed_values: ['^ps_[A-Za-z0-9_-]{22}$', ...(closedValues.length ? [exactly(closedValues)] : [])],
+        blocked_values: patterns.map(({ regex }) => regex),
+        redact_all_types: true,
+        hash_function: 'hmac-sha256',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector environment reference, not JS
+        hmac_key: '${env:MCP_KIT_COLLECTOR_HMAC_KEY}',
+        summary: 'silent',
+      },
+    },
+  };
+  return [
+    '# GENERATED by scripts/generate-collector-privacy.ts from src/privacy/rules.json: do not edit.',
+    '# Regenerate with `npm run generate`; a test fails when this file and its source disagree.',
+    '# What: privacy layer 2, the processors transform/privacy, redaction/policy_keys and redaction/privacy.',
+    '# Loaded by: the collector, after collector/config.yaml (--config=config.yaml --config=privacy.yaml).',
+    '# Override: change src/privacy/rules.json and regenerate; never this file.',
+    stringify(config, { lineWidth: 0, aliasDuplicateObjects: false }),
+  ].join('\n');
+}
+
+if (import.meta.main) {
+  writeFileSync(privacyConfigPath, await renderCollectorPrivacy());
+  console.log(`wrote ${path.relative(repoRoot, privacyConfigPath)}`);
+}

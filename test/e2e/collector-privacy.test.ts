@@ -1,0 +1,259 @@
+// Privacy layer 2 on the real collector with the kit's configuration: a producer in "another language"
+// that follows no kit rule sends canary data everywhere OTLP allows, and the backends receive none of it.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { newCaptureRoot } from '../support/capture.ts';
+import { validateCollectorConfig } from '../support/collector.ts';
+import {
+  collectorConfigFiles,
+  type KitCollector,
+  startKitCollector,
+  testCollectorSecrets,
+} from '../support/kit-collector.ts';
+import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
+
+const corpus = loadCanaries();
+const records = corpus.records.slice(0, 20);
+const pseudonym = 'ps_AbCdEfGhIjKlMnOpQrStUv';
+
+const str = (value: string) => ({ stringValue: value });
+const kv = (key: string, value: string) => ({ key, value: str(value) });
+
+/** OTLP/JSON a careless foreign service would send about one canary record. */
+function foreignTelemetry(index: number) {
+  const record = records[index];
+  if (!record) throw new Error('no record');
+  const { detainee: d, searcher: s } = record;
+  const anumber = d.alien_number_formats[index % d.alien_number_formats.length] ?? d.alien_number;
+  const dob = d.date_of_birth_formats[index % d.date_of_birth_formats.length] ?? d.date_of_birth;
+  const resource = {
+    attributes: [
+      kv('service.name', 'foreign-locator'),
+      kv('enduser.id', s.oauth_subject),
+      kv('client.address', s.ip),
+      kv('searcher.name', s.name),
+    ],
+  };
+  const now = `${BigInt(Date.now()) * 1_000_000n}`;
+  const traceId = `${index.toString(16).padStart(2, '0')}${'a'.repeat(30)}`;
+  return {
+    traces: {
+      resourceSpans: [
+        {
+          resource,
+          scopeSpans: [
+            {
+              scope: { name: `tracer ${s.email}` },
+              spans: [
+                {
+                  traceId,
+                  spanId: 'b'.repeat(16),
+                  name: `lookup ${anumber} ${dob}`,
+                  kind: 2,
+                  startTimeUnixNano: now,
+                  endTimeUnixNano: now,
+                  attributes: [
+                    kv('detainee.first_name', d.first_name),
+                    kv('detainee.last_name', d.last_name),
+                    kv('http.route', `/detainees/${anumber}/dob/${dob}`),
+                    kv('error.type', `not found, call ${s.phone}`),
+                    kv('mcp.session.id', `raw-session-${s.oauth_subject}`),
+                    kv('mcpkit.principal', pseudonym),
+                    kv('mcp.protocol.version', '2025-06-18'),
+                    kv('mcp.method.name', 'tools/call'),
+                    kv('mcpkit.arg.language', 'es'),
+                    kv('mcpkit.arg.contact', s.email),
+                  ],
+                  events: [{ name: `matched ${s.email}`, timeUnixNano: now, attributes: [kv('dob', dob)] }],
+                  status: { code: 2, message: `no record for ${d.first_name} ${d.last_name}` },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    logs: {
+      resourceLogs: [
+        {
+          resource,
+          scopeLogs: [
+            {
+              scope: { name: 'app' },
+              logRecords: [
+                {
+                  timeUnixNano: now,
+                  body: str(
+                    `search by ${s.email} from ${s.ip}, A-number ${anumber}, born ${dob}, phone ${s.phone}`,
+                  ),
+                  attributes: [
+                    kv('client.address', s.ip),
+                    kv('detainee.name', `${d.first_name} ${d.last_name}`),
+                  ],
+                },
+                {
+                  timeUnixNano: now,
+                  body: {
+                    kvlistValue: { values: [kv('first_name', d.first_name), kv('a_number', anumber)] },
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    metrics: {
+      resourceMetrics: [
+        {
+          resource,
+          scopeMetrics: [
+            {
+              scope: { name: 'app' },
+              metrics: [
+                {
+                  name: 'searches',
+                  sum: {
+                    aggregationTemporality: 2,
+                    isMonotonic: true,
+                    dataPoints: [
+                      {
+                        asInt: '1',
+                        timeUnixNano: now,
+                        attributes: [
+                          kv('mcp.method.name', 'tools/call'),
+                          kv('searcher.phone', s.phone),
+                          kv('detainee.dob', dob),
+                        ],
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+describe('the collector’s privacy layer against a producer that follows no rule', () => {
+  const captureRoot = newCaptureRoot('layer2');
+  let sinks: { tempo: OtlpSink; loki: OtlpSink; prometheus: OtlpSink };
+  let collector: KitCollector;
+  const leaks: Leak[] = [];
+
+  beforeAll(async () => {
+    sinks = {
+      tempo: await startOtlpSink({ name: 'tempo', captureRoot }),
+      loki: await startOtlpSink({ name: 'loki', captureRoot }),
+      prometheus: await startOtlpSink({ name: 'prometheus', captureRoot }),
+    };
+    collector = await startKitCollector({
+      backends: {
+        tempo: sinks.tempo.url,
+        loki: `${sinks.loki.url}/otlp`,
+        prometheus: `${sinks.prometheus.url}/api/v1/otlp`,
+      },
+    });
+    for (const index of records.keys()) {
+      const telemetry = foreignTelemetry(index);
+      for (const [signal, body] of Object.entries(telemetry)) {
+        const response = await fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...collector.authHeaders },
+          body: JSON.stringify(body),
+        });
+        expect(response.status, `${signal} accepted`).toBe(200);
+      }
+    }
+    await sinks.tempo.waitFor((data) => data.spans.length >= records.length);
+    await sinks.loki.waitFor((data) => data.logRecords.length >= records.length * 2);
+    await sinks.prometheus.waitFor(
+      (data) =>
+        data.dataPoints.some((point) => point.metric === 'searches') &&
+        data.dataPoints.some((point) => point.metric.startsWith('traces.span.metrics')),
+    );
+    const needles = corpus.needles.filter((needle) => records.some((record) => record.id === needle.record));
+    const scanner = new NeedleScanner(needles);
+    for (const sink of Object.values(sinks)) {
+      for (const file of readdirSync(sink.captureDir)) {
+        leaks.push(...scanner.scan(readFileSync(path.join(sink.captureDir, file)), `${sink.name}/${file}`));
+      }
+    }
+  });
+
+  afterAll(async () => {
+    await collector?.stop();
+    await Promise.all(Object.values(sinks ?? {}).map((sink) => sink.close()));
+  });
+
+  it('validates as the base configuration with the generated privacy processors', async () => {
+    const result = await validateCollectorConfig(collectorConfigFiles, {
+      ...testCollectorSecrets,
+      OTELCOL_QUEUE_DIR: captureRoot,
+    });
+    expect(result.output).toBe('');
+    expect(result.ok).toBe(true);
+  });
+
+  it('refuses OTLP without the bearer token, or with a wrong one', async () => {
+    for (const headers of [{}, { authorization: 'Bearer wrong' }]) {
+      const response = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(foreignTelemetry(0).traces),
+      });
+      expect(response.status).toBe(401);
+    }
+  });
+
+  it('delivers to Tempo, Loki and Prometheus none of the canaries it was sent', () => {
+    expect(
+      leaks
+        .slice(0, 5)
+        .map((leak) => `${leak.needle.entity} "${leak.needle.value}" in ${leak.where}: …${leak.context}…`),
+    ).toEqual([]);
+  });
+
+  it('drops attributes off the allow-list, everywhere', () => {
+    const span = sinks.tempo.spans[0];
+    expect(Object.keys(span?.attributes ?? {}).sort()).toEqual(
+      [
+        'error.type',
+        'http.route',
+        'mcp.method.name',
+        'mcp.protocol.version',
+        'mcp.session.id',
+        'mcpkit.principal',
+        'mcpkit.arg.language',
+        'mcpkit.arg.contact',
+      ].sort(),
+    );
+    expect(Object.keys(span?.resource ?? {})).not.toContain('enduser.id');
+    expect(span?.status.message).toBe('');
+    expect(sinks.loki.logRecords[0]?.attributes).toEqual({});
+    const point = sinks.prometheus.dataPoints.find((p) => p.metric === 'searches');
+    expect(point?.attributes).toEqual({ 'mcp.method.name': 'tools/call' });
+  });
+
+  it('keeps the library’s pseudonyms and protocol versions, and replaces raw ids by keyed hashes', () => {
+    const span = sinks.tempo.spans[0];
+    expect(span?.attributes['mcpkit.principal']).toBe(pseudonym);
+    expect(span?.attributes['mcp.protocol.version']).toBe('2025-06-18');
+    expect(span?.attributes['mcpkit.arg.language']).toBe('es');
+    expect(String(span?.attributes['mcp.session.id'])).not.toContain('raw-session');
+    // The same raw session id hashes the same way, so records still join.
+    const sessions = new Set(sinks.tempo.spans.map((s) => s.attributes['mcp.session.id']));
+    expect(sessions.size).toBe(records.length);
+  });
+
+  it('derives RED metrics from the redacted spans', () => {
+    expect(sinks.prometheus.dataPoints.some((point) => point.metric.startsWith('traces.span.metrics'))).toBe(
+      true,
+    );
+  });
+});

@@ -1,0 +1,59 @@
+// The kit's own collector configuration (collector/config.yaml + the generated privacy.yaml, plus
+// overlays) running on the real collector, with its backends pointed at fake sinks.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../../scripts/provision/cache.ts';
+import { type RunningCollector, startCollector } from './collector.ts';
+import { freePort } from './ports.ts';
+
+export const collectorConfigFiles = ['collector/config.yaml', 'collector/privacy.yaml'].map((file) =>
+  path.join(repoRoot, file),
+);
+
+export const testCollectorSecrets = {
+  MCP_KIT_COLLECTOR_TOKEN: 'test-collector-token-0123456789',
+  MCP_KIT_COLLECTOR_HMAC_KEY: 'test-collector-hmac-key-0123456789abcdef',
+};
+
+export interface KitCollector extends RunningCollector {
+  /** OTLP/HTTP base URL of the receiver, e.g. http://127.0.0.1:4318 */
+  otlpHttpUrl: string;
+  /** Headers a sender needs (the bearer token). */
+  authHeaders: Record<string, string>;
+}
+
+/** Base URLs of the backends: OTLP/HTTP endpoints (a fake sink's URL, with Loki's /otlp prefix etc.). */
+export interface Backends {
+  tempo: string;
+  loki: string;
+  prometheus: string;
+}
+
+export async function startKitCollector(options: {
+  backends: Backends;
+  overlays?: string[];
+  env?: Record<string, string>;
+}): Promise<KitCollector> {
+  const [healthPort, grpcPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const collector = await startCollector({
+    healthPort,
+    configs: [...collectorConfigFiles, ...(options.overlays ?? []).map((file) => path.join(repoRoot, file))],
+    env: {
+      ...testCollectorSecrets,
+      OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
+      OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
+      OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+      OTELCOL_QUEUE_DIR: mkdtempSync(path.join(tmpdir(), 'mcp-kit-queues-')),
+      TEMPO_OTLP_ENDPOINT: options.backends.tempo,
+      LOKI_OTLP_ENDPOINT: options.backends.loki,
+      PROMETHEUS_OTLP_ENDPOINT: options.backends.prometheus,
+      OTELCOL_SPAN_METRICS_FLUSH_INTERVAL: '1s',
+      ...options.env,
+    },
+  });
+  return Object.assign(collector, {
+    otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
+    authHeaders: { authorization: `Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}` },
+  });
+}
