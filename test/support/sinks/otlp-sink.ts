@@ -3,7 +3,7 @@
 // raw bytes (see recording-server.ts) and keeps the decoded spans, data points and log records.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DecodedRequest, decodeOtlpRequest, type Signal } from './otlp/decode.ts';
-import { type RecordingServer, startRecordingServer } from './recording-server.ts';
+import { type RecordedRequest, type RecordingServer, startRecordingServer } from './recording-server.ts';
 
 export interface OtlpSink extends RecordingServer, DecodedRequest {
   /** Resolves once `condition` holds for the decoded data; rejects after `timeoutMs`. */
@@ -12,13 +12,22 @@ export interface OtlpSink extends RecordingServer, DecodedRequest {
 
 const signalOfPath = /\/v1\/(traces|metrics|logs)$/;
 
-export async function startOtlpSink(options: { name: string; captureRoot: string }): Promise<OtlpSink> {
+export interface OtlpSinkOptions {
+  name: string;
+  captureRoot: string;
+  /** Answer 401 to requests this rejects (a vendor checking its credentials); still recorded. */
+  authorize?: (request: RecordedRequest) => boolean;
+}
+
+export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink> {
   const decoded: DecodedRequest = { spans: [], dataPoints: [], logRecords: [] };
   const server = await startRecordingServer({
-    ...options,
+    name: options.name,
+    captureRoot: options.captureRoot,
     handler: (request) => {
       const signal = signalOfPath.exec(request.path.split('?')[0] ?? '')?.[1] as Signal | undefined;
       if (request.method !== 'POST' || !signal) return { status: 404 };
+      if (options.authorize && !options.authorize(request)) return { status: 401 };
       const contentType = String(request.headers['content-type'] ?? '');
       const batch = decodeOtlpRequest(signal, request.body, contentType);
       decoded.spans.push(...batch.spans);
