@@ -211,6 +211,22 @@ describe('the collector’s privacy layer against a producer that follows no rul
     }
   });
 
+  it('answers malformed and oversized OTLP with 4xx and stays healthy', async () => {
+    const post = (body: BodyInit, contentType: string) =>
+      fetch(`${collector.otlpHttpUrl}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, ...collector.authHeaders },
+        body,
+      }).then((response) => response.status);
+    expect(await post(Buffer.from([0x0a, 0xff, 0xff, 0xff]), 'application/x-protobuf')).toBe(400);
+    expect(await post('{"resourceSpans": [', 'application/json')).toBe(400);
+    const oversized = await post(Buffer.alloc(5 * 1024 * 1024, 0x41), 'application/x-protobuf');
+    expect(oversized).toBeGreaterThanOrEqual(400);
+    expect(oversized).toBeLessThan(500);
+    expect(collector.alive()).toBe(true);
+    expect(await post(JSON.stringify(foreignTelemetry(0).traces), 'application/json')).toBe(200);
+  });
+
   it('delivers to Tempo, Loki and Prometheus none of the canaries it was sent', () => {
     expect(
       leaks
