@@ -17,6 +17,7 @@ interface Rules {
     pseudonymised: string[];
     values: Record<string, string[]>;
   };
+  names: { shape: string };
   limits: { attributeValueLength: number; attributeCount: number };
 }
 
@@ -33,6 +34,14 @@ export async function renderCollectorPrivacy(): Promise<string> {
   const { attributeValueLength: maxLength, attributeCount: maxCount } = rules.limits;
   const scrub = (target: string) =>
     patterns.map(({ name, regex }) => `replace_pattern(${target}, ${ottl(regex)}, "[${name}]")`);
+  // A name not in the safe shape is replaced whole: it may hold a person's name, which no pattern finds.
+  const shape = ottl(rules.names.shape);
+  const shaped = (target: string) => [
+    ...scrub(target),
+    `set(${target}, "[redacted]") where not IsMatch(${target}, ${shape})`,
+  ];
+  const shapedAttribute = (target: string) =>
+    `set(${target}, "[redacted]") where ${target} != nil and not IsMatch(${target}, ${shape})`;
   const limits = (attributes: string) => [
     `limit(${attributes}, ${maxCount}, [])`,
     `truncate_all(${attributes}, ${maxLength})`,
@@ -44,14 +53,15 @@ export async function renderCollectorPrivacy(): Promise<string> {
   // Scope attributes carry nothing an operator needs; scope names are free text.
   const scope = {
     context: 'scope',
-    statements: ['delete_matching_keys(scope.attributes, ".*")', ...scrub('scope.name')],
+    statements: ['delete_matching_keys(scope.attributes, ".*")', ...shaped('scope.name')],
   };
   const closedValues = Object.values(rules.attributes.values).flat();
 
   const config = {
     processors: {
       // Statements the redaction processor cannot express: the resource's stricter allow-list, free text
-      // outside attributes (span, event and scope names, status messages), and size and count limits.
+      // outside attributes (span, event and scope names, status messages), names kept only in a safe
+      // shape, and size and count limits.
       'transform/privacy': {
         error_mode: 'ignore',
         trace_statements: [
@@ -59,11 +69,17 @@ export async function renderCollectorPrivacy(): Promise<string> {
           scope,
           {
             context: 'span',
-            statements: ['set(span.status.message, "")', ...scrub('span.name'), ...limits('span.attributes')],
+            statements: [
+              'set(span.status.message, "")',
+              ...shaped('span.name'),
+              shapedAttribute('span.attributes["gen_ai.tool.name"]'),
+              shapedAttribute('span.attributes["gen_ai.prompt.name"]'),
+              ...limits('span.attributes'),
+            ],
           },
           {
             context: 'spanevent',
-            statements: [...scrub('spanevent.name'), ...limits('spanevent.attributes')],
+            statements: [...shaped('spanevent.name'), ...limits('spanevent.attributes')],
           },
         ],
         log_statements: [resource, scope, { context: 'log', statements: limits('log.attributes') }],

@@ -45,12 +45,12 @@ function foreignTelemetry(index: number) {
           resource,
           scopeSpans: [
             {
-              scope: { name: `tracer ${s.email}` },
+              scope: { name: `tracer of ${s.name} ${s.email}` },
               spans: [
                 {
                   traceId,
                   spanId: 'b'.repeat(16),
-                  name: `lookup ${anumber} ${dob}`,
+                  name: `lookup ${d.first_name} ${d.last_name} ${anumber} ${dob}`,
                   kind: 2,
                   startTimeUnixNano: now,
                   endTimeUnixNano: now,
@@ -63,10 +63,17 @@ function foreignTelemetry(index: number) {
                     kv('mcpkit.principal', pseudonym),
                     kv('mcp.protocol.version', '2025-06-18'),
                     kv('mcp.method.name', 'tools/call'),
+                    kv('gen_ai.tool.name', `find ${d.first_name}`),
                     kv('mcpkit.arg.language', 'es'),
                     kv('mcpkit.arg.contact', s.email),
                   ],
-                  events: [{ name: `matched ${s.email}`, timeUnixNano: now, attributes: [kv('dob', dob)] }],
+                  events: [
+                    {
+                      name: `matched ${d.last_name} for ${s.email}`,
+                      timeUnixNano: now,
+                      attributes: [kv('dob', dob)],
+                    },
+                  ],
                   status: { code: 2, message: `no record for ${d.first_name} ${d.last_name}` },
                 },
               ],
@@ -212,7 +219,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
   });
 
   it('answers malformed and oversized OTLP with 4xx and stays healthy', async () => {
-    const post = (body: BodyInit, contentType: string) =>
+    const post = (body: string | Uint8Array, contentType: string) =>
       fetch(`${collector.otlpHttpUrl}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': contentType, ...collector.authHeaders },
@@ -242,6 +249,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
         'error.type',
         'http.route',
         'mcp.method.name',
+        'gen_ai.tool.name',
         'mcp.protocol.version',
         'mcp.session.id',
         'mcpkit.principal',
@@ -254,6 +262,14 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(sinks.loki.logRecords[0]?.attributes).toEqual({});
     const point = sinks.prometheus.dataPoints.find((p) => p.metric === 'searches');
     expect(point?.attributes).toEqual({ 'mcp.method.name': 'tools/call' });
+  });
+
+  it('keeps names only in a safe shape: a span name with a capitalised word is redacted whole', () => {
+    const span = sinks.tempo.spans[0];
+    expect(span?.name).toBe('[redacted]');
+    expect(span?.events[0]?.name).toBe('[redacted]');
+    expect(span?.attributes['gen_ai.tool.name']).toBe('[redacted]');
+    expect(span?.scope.name).toBe('[redacted]');
   });
 
   it('keeps the library’s pseudonyms and protocol versions, and replaces raw ids by keyed hashes', () => {
