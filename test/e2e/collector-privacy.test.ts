@@ -3,9 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';
+import { foreignTelemetry, foreignPseudonym as pseudonym } from '../support/fixtures/foreign-producer.ts';
 import {
   collectorConfigFiles,
   type KitCollector,
@@ -16,136 +17,6 @@ import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 
 const corpus = loadCanaries();
 const records = corpus.records.slice(0, 20);
-const pseudonym = 'ps_AbCdEfGhIjKlMnOpQrStUv';
-
-const str = (value: string) => ({ stringValue: value });
-const kv = (key: string, value: string) => ({ key, value: str(value) });
-
-/** OTLP/JSON a careless foreign service would send about one canary record. */
-function foreignTelemetry(index: number) {
-  const record = records[index];
-  if (!record) throw new Error('no record');
-  const { detainee: d, searcher: s } = record;
-  const anumber = d.alien_number_formats[index % d.alien_number_formats.length] ?? d.alien_number;
-  const dob = d.date_of_birth_formats[index % d.date_of_birth_formats.length] ?? d.date_of_birth;
-  const resource = {
-    attributes: [
-      kv('service.name', 'foreign-locator'),
-      kv('enduser.id', s.oauth_subject),
-      kv('client.address', s.ip),
-      kv('searcher.name', s.name),
-    ],
-  };
-  const now = `${BigInt(Date.now()) * 1_000_000n}`;
-  const traceId = `${index.toString(16).padStart(2, '0')}${'a'.repeat(30)}`;
-  return {
-    traces: {
-      resourceSpans: [
-        {
-          resource,
-          scopeSpans: [
-            {
-              scope: { name: `tracer of ${s.name} ${s.email}` },
-              spans: [
-                {
-                  traceId,
-                  spanId: 'b'.repeat(16),
-                  name: `lookup ${d.first_name} ${d.last_name} ${anumber} ${dob}`,
-                  kind: 2,
-                  startTimeUnixNano: now,
-                  endTimeUnixNano: now,
-                  attributes: [
-                    kv('detainee.first_name', d.first_name),
-                    kv('detainee.last_name', d.last_name),
-                    kv('http.route', `/detainees/${anumber}/dob/${dob}`),
-                    kv('error.type', `not found, call ${s.phone}`),
-                    kv('mcp.session.id', `raw-session-${s.oauth_subject}`),
-                    kv('mcpkit.principal', pseudonym),
-                    kv('mcp.protocol.version', '2025-06-18'),
-                    kv('mcp.method.name', 'tools/call'),
-                    kv('gen_ai.tool.name', `find ${d.first_name}`),
-                    kv('mcpkit.arg.language', 'es'),
-                    kv('mcpkit.arg.contact', s.email),
-                  ],
-                  events: [
-                    {
-                      name: `matched ${d.last_name} for ${s.email}`,
-                      timeUnixNano: now,
-                      attributes: [kv('dob', dob)],
-                    },
-                  ],
-                  status: { code: 2, message: `no record for ${d.first_name} ${d.last_name}` },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-    logs: {
-      resourceLogs: [
-        {
-          resource,
-          scopeLogs: [
-            {
-              scope: { name: 'app' },
-              logRecords: [
-                {
-                  timeUnixNano: now,
-                  body: str(
-                    `search by ${s.email} from ${s.ip}, A-number ${anumber}, born ${dob}, phone ${s.phone}`,
-                  ),
-                  attributes: [
-                    kv('client.address', s.ip),
-                    kv('detainee.name', `${d.first_name} ${d.last_name}`),
-                  ],
-                },
-                {
-                  timeUnixNano: now,
-                  body: {
-                    kvlistValue: { values: [kv('first_name', d.first_name), kv('a_number', anumber)] },
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-    metrics: {
-      resourceMetrics: [
-        {
-          resource,
-          scopeMetrics: [
-            {
-              scope: { name: 'app' },
-              metrics: [
-                {
-                  name: 'searches',
-                  sum: {
-                    aggregationTemporality: 2,
-                    isMonotonic: true,
-                    dataPoints: [
-                      {
-                        asInt: '1',
-                        timeUnixNano: now,
-                        attributes: [
-                          kv('mcp.method.name', 'tools/call'),
-                          kv('searcher.phone', s.phone),
-                          kv('detainee.dob', dob),
-                        ],
-                      },
-                    ],
-                  },
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    },
-  };
-}
 
 describe('the collector’s privacy layer against a producer that follows no rule', () => {
   const captureRoot = newCaptureRoot('layer2');
@@ -167,7 +38,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
       },
     });
     for (const index of records.keys()) {
-      const telemetry = foreignTelemetry(index);
+      const telemetry = foreignTelemetry(records[index] as CanaryRecord, index);
       for (const [signal, body] of Object.entries(telemetry)) {
         const response = await fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
           method: 'POST',
@@ -212,7 +83,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
       const response = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify(foreignTelemetry(0).traces),
+        body: JSON.stringify(foreignTelemetry(records[0] as CanaryRecord, 0).traces),
       });
       expect(response.status).toBe(401);
     }
@@ -231,7 +102,9 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(oversized).toBeGreaterThanOrEqual(400);
     expect(oversized).toBeLessThan(500);
     expect(collector.alive()).toBe(true);
-    expect(await post(JSON.stringify(foreignTelemetry(0).traces), 'application/json')).toBe(200);
+    expect(
+      await post(JSON.stringify(foreignTelemetry(records[0] as CanaryRecord, 0).traces), 'application/json'),
+    ).toBe(200);
   });
 
   it('delivers to Tempo, Loki and Prometheus none of the canaries it was sent', () => {
