@@ -1,0 +1,210 @@
+// The privacy proof (DESIGN.md §4.6): `npm run canary [-- --corpus FILE --capture DIR]`.
+//
+// Every record of the canary corpus goes through every channel into the real collector running the kit's
+// configuration with every overlay on: the instrumented MCP path (a careless server using the library,
+// so both privacy layers apply) and a foreign producer that follows no kit rule (layer 2 alone). The raw
+// decompressed bytes each backend received (fake Tempo, Loki and Sentry; the real Prometheus behind a
+// recording proxy) are scanned with the corpus's matching rules. Prints per-sink and per-entity results;
+// the last line is a JSON summary. Exits 1 on any leak or on any sink that received nothing.
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startTelemetry } from '../../src/index.ts';
+import {
+  type CanaryRecord,
+  canaryCorpusPath,
+  type Leak,
+  loadCanaries,
+  NeedleScanner,
+} from '../support/canaries.ts';
+import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
+import { foreignTelemetry } from '../support/fixtures/foreign-producer.ts';
+import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
+import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
+import { startRecordingProxy } from '../support/sinks/recording-proxy.ts';
+import type { RecordingServer } from '../support/sinks/recording-server.ts';
+import { startSentrySink } from '../support/sinks/sentry-sink.ts';
+
+export interface SinkResult {
+  requests: number;
+  bytes: number;
+  leaks: number;
+}
+
+export interface CanarySummary {
+  canaries: number;
+  needles: number;
+  sinks: Record<string, SinkResult>;
+  leaks: number;
+  entities: Record<string, number>;
+  /** Within one MCP session every span carries the same session pseudonym, and sessions differ. */
+  pseudonymsJoin: boolean;
+  collector: { cpuSeconds: number; rssMiB: number };
+  captureDir: string;
+}
+
+async function settle(sinks: RecordingServer[], quietMs = 2000, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  let stableSince = Date.now();
+  while (Date.now() < deadline) {
+    const count = sinks.reduce((total, sink) => total + sink.requests.length, 0);
+    if (count !== last) {
+      last = count;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= quietMs && sinks.every((sink) => sink.requests.length > 0)) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function collectorUsage(collector: KitCollector): Promise<{ cpuSeconds: number; rssMiB: number }> {
+  const text = await fetch(`http://127.0.0.1:${collector.telemetryPort}/metrics`).then((r) => r.text());
+  const value = (name: string) =>
+    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return {
+    cpuSeconds: Number(value('otelcol_process_cpu_seconds').toFixed(2)),
+    rssMiB: Number((value('otelcol_process_memory_rss') / 1024 / 1024).toFixed(1)),
+  };
+}
+
+export async function runCanary(options: { corpus?: string; capture?: string } = {}): Promise<{
+  summary: CanarySummary;
+  leaks: Leak[];
+}> {
+  const corpusFile = options.corpus ?? canaryCorpusPath();
+  const corpus = loadCanaries(corpusFile);
+  const captureDir = options.capture ?? path.join(tmpdir(), `mcp-kit-canary-${Date.now()}`);
+  mkdirSync(captureDir, { recursive: true });
+
+  const tempo: OtlpSink = await startOtlpSink({ name: 'tempo', captureRoot: captureDir });
+  const loki: OtlpSink = await startOtlpSink({ name: 'loki', captureRoot: captureDir });
+  const sentry = await startSentrySink({ captureRoot: captureDir, publicKey: 'canary-sentry-key' });
+  const prometheus: RunningPrometheus = await startPrometheus({
+    config: { global: { scrape_interval: '15s' } },
+    extraArgs: ['--web.enable-otlp-receiver'],
+  });
+  const prometheusProxy = await startRecordingProxy({
+    name: 'prometheus',
+    captureRoot: captureDir,
+    target: prometheus.url,
+  });
+  const collector = await startKitCollector({
+    backends: {
+      tempo: tempo.url,
+      loki: `${loki.url}/otlp`,
+      prometheus: `${prometheusProxy.url}/api/v1/otlp`,
+    },
+    overlays: ['collector/overlays/sentry.yaml'],
+    env: { SENTRY_OTLP_TRACES_ENDPOINT: sentry.tracesEndpoint, SENTRY_PUBLIC_KEY: sentry.publicKey },
+  });
+
+  // The instrumented path: the library's default exporters, pointed at the collector as a user would.
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
+  process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+  process.env.OTEL_RESOURCE_ATTRIBUTES = `operator.email=${corpus.records[0]?.searcher.email ?? ''}`;
+  const telemetry = startTelemetry({
+    serviceName: 'canary-careless-server',
+    pseudonymKey: 'canary-pseudonym-key-0123456789abcdef',
+  });
+  const upstream = createServer((request, response) => {
+    request.resume();
+    response.end('[]');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+
+  for (const [index, record] of corpus.records.entries()) {
+    await pushRecordThroughMcp(record, upstreamUrl);
+    for (const [signal, body] of Object.entries(foreignTelemetry(record as CanaryRecord, index))) {
+      const response = await fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...collector.authHeaders },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 200) throw new Error(`collector refused foreign ${signal}: ${response.status}`);
+    }
+  }
+  await telemetry.forceFlush();
+  const sinks: RecordingServer[] = [tempo, loki, sentry, prometheusProxy];
+  await settle(sinks);
+  const usage = await collectorUsage(collector);
+  await telemetry.shutdown();
+  upstream.close();
+  await collector.stop();
+  await prometheus.stop();
+  await Promise.all(sinks.map((sink) => sink.close()));
+
+  const scanner = new NeedleScanner(corpus.needles);
+  const leaks: Leak[] = [];
+  const results: Record<string, SinkResult> = {};
+  for (const sink of sinks) {
+    const result: SinkResult = { requests: sink.requests.length, bytes: 0, leaks: 0 };
+    for (const file of readdirSync(sink.captureDir)) {
+      const bytes = readFileSync(path.join(sink.captureDir, file));
+      if (file.endsWith('.body')) result.bytes += bytes.length;
+      const found = scanner.scan(bytes, `${sink.name}/${file}`);
+      result.leaks += found.length;
+      leaks.push(...found);
+    }
+    results[sink.name] = result;
+  }
+  const entities: Record<string, number> = Object.fromEntries(
+    [...new Set(corpus.needles.map((n) => n.entity))].map((e) => [e, 0]),
+  );
+  for (const leak of leaks) entities[leak.needle.entity] = (entities[leak.needle.entity] ?? 0) + 1;
+
+  // Each record is one MCP session: its kit spans share one pseudonym, and no two records share one.
+  const sessionsByTrace = new Map<string, Set<unknown>>();
+  for (const span of tempo.spans.filter(
+    (s) => s.scope.name === 'mcp-telemetry-kit' && s.attributes['mcp.session.id'],
+  )) {
+    const pseudonym = span.attributes['mcp.session.id'];
+    const set = sessionsByTrace.get(String(pseudonym)) ?? new Set();
+    set.add(span.attributes['mcpkit.client.name']);
+    sessionsByTrace.set(String(pseudonym), set);
+  }
+  const pseudonymsJoin =
+    sessionsByTrace.size === corpus.records.length &&
+    [...sessionsByTrace.keys()].every((p) => p.startsWith('ps_'));
+
+  return {
+    summary: {
+      canaries: corpus.records.length,
+      needles: corpus.needles.length,
+      sinks: results,
+      leaks: leaks.length,
+      entities,
+      pseudonymsJoin,
+      collector: usage,
+      captureDir,
+    },
+    leaks,
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ options: { corpus: { type: 'string' }, capture: { type: 'string' } } });
+  const { summary, leaks } = await runCanary({
+    ...(values.corpus ? { corpus: path.resolve(values.corpus) } : {}),
+    ...(values.capture ? { capture: path.resolve(values.capture) } : {}),
+  });
+  for (const [name, sink] of Object.entries(summary.sinks)) {
+    console.log(
+      `sink ${name.padEnd(11)} requests ${String(sink.requests).padStart(5)}  bytes ${String(sink.bytes).padStart(9)}  leaks ${sink.leaks}`,
+    );
+  }
+  for (const [entity, count] of Object.entries(summary.entities))
+    console.log(`entity ${entity.padEnd(23)} leaks ${count}`);
+  for (const leak of leaks.slice(0, 20))
+    console.log(`LEAK ${leak.needle.entity} "${leak.needle.value}" in ${leak.where}: …${leak.context}…`);
+  console.log(`captures kept in ${summary.captureDir}`);
+  console.log(JSON.stringify(summary));
+  const empty = Object.values(summary.sinks).some((sink) => sink.requests === 0);
+  process.exit(summary.leaks > 0 || empty ? 1 : 0);
+}

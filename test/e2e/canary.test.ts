@@ -1,0 +1,20 @@
+// `npm run canary` as part of the suite: the whole shared corpus through both paths into every sink,
+// zero needles in the raw bytes any backend received, and every sink actually fed.
+import { describe, expect, it } from 'vitest';
+import { runCanary } from '../canary/run.ts';
+
+describe('the canary run over the shared corpus', () => {
+  it('finds no canary in any sink, every sink received data, and pseudonyms join', {
+    timeout: 300_000,
+  }, async () => {
+    const { summary, leaks } = await runCanary();
+    console.log(JSON.stringify(summary));
+    expect(
+      leaks.slice(0, 5).map((leak) => `${leak.needle.entity} "${leak.needle.value}" in ${leak.where}`),
+    ).toEqual([]);
+    expect(summary.leaks).toBe(0);
+    expect(Object.keys(summary.sinks).sort()).toEqual(['loki', 'prometheus', 'sentry', 'tempo']);
+    for (const [name, sink] of Object.entries(summary.sinks)) expect(sink.requests, name).toBeGreaterThan(0);
+    expect(summary.pseudonymsJoin).toBe(true);
+  });
+});
