@@ -47,16 +47,25 @@ export interface CanarySummary {
   captureDir: string;
 }
 
-async function settle(sinks: RecordingServer[], quietMs = 2000, timeoutMs = 60_000): Promise<void> {
+/**
+ * Waits until the sinks in `quiet` have received nothing new for `quietMs` and every sink in `fed` has
+ * received something. Prometheus is fed but never quiet: span metrics are flushed to it periodically.
+ */
+async function settle(
+  quiet: RecordingServer[],
+  fed: RecordingServer[],
+  quietMs = 2000,
+  timeoutMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
   let stableSince = Date.now();
   while (Date.now() < deadline) {
-    const count = sinks.reduce((total, sink) => total + sink.requests.length, 0);
+    const count = quiet.reduce((total, sink) => total + sink.requests.length, 0);
     if (count !== last) {
       last = count;
       stableSince = Date.now();
-    } else if (Date.now() - stableSince >= quietMs && sinks.every((sink) => sink.requests.length > 0)) {
+    } else if (Date.now() - stableSince >= quietMs && fed.every((sink) => sink.requests.length > 0)) {
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -130,12 +139,12 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
       if (response.status !== 200) throw new Error(`collector refused foreign ${signal}: ${response.status}`);
     }
   }
-  await telemetry.forceFlush();
-  const sinks: RecordingServer[] = [tempo, loki, sentry, prometheusProxy];
-  await settle(sinks);
-  const usage = await collectorUsage(collector);
+  // Shutting the SDK down flushes everything it still holds; then the collector's batches (2 s) drain.
   await telemetry.shutdown();
   upstream.close();
+  const sinks: RecordingServer[] = [tempo, loki, sentry, prometheusProxy];
+  await settle([tempo, loki, sentry], sinks);
+  const usage = await collectorUsage(collector);
   await collector.stop();
   await prometheus.stop();
   await Promise.all(sinks.map((sink) => sink.close()));
