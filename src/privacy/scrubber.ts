@@ -4,29 +4,32 @@
 // a URL) it is removed. Tainted values are remembered for a bounded time and number.
 import { piiPatterns } from './rules.ts';
 
-const MIN_TAINT_LENGTH = 3;
+/** A whole value this long or longer is tainted; so is each word of 4+ characters inside a value. */
+const MIN_VALUE_LENGTH = 3;
 const MIN_WORD_LENGTH = 4;
+/** Words: runs of letters (with their combining marks, so NFD text tokenizes like NFC) and digits. */
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+const PURGE_INTERVAL_MS = 5_000;
 
-/** Case-, accent- and form-insensitive key of a string, so NFC/NFD and upper/lower variants match. */
-function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+/** Case-, accent- and form-insensitive key of a word, so NFC/NFD and upper/lower variants match. */
+function fold(word: string): string {
+  return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
+/**
+ * Tainted words, matched word by word: a lookup per word of the scanned text, whatever the number of
+ * tainted values, and nothing to recompile when a request adds new ones.
+ */
 export class TaintRegistry {
-  private readonly values = new Map<string, number>(); // folded value -> expiry (ms)
-  private readonly protectedValues = new Set<string>(); // folded vocabulary that is never tainted
-  private compiled: RegExp | undefined;
-
+  private readonly words = new Map<string, number>(); // folded word -> expiry (ms)
+  private readonly protectedWords = new Set<string>(); // folded vocabulary that is never tainted
   private readonly ttlMs: number;
-  private readonly maxValues: number;
+  private readonly maxWords: number;
+  private nextPurge = 0;
 
-  constructor(ttlMs = 10 * 60_000, maxValues = 20_000) {
+  constructor(ttlMs = 10 * 60_000, maxWords = 20_000) {
     this.ttlMs = ttlMs;
-    this.maxValues = maxValues;
+    this.maxWords = maxWords;
   }
 
   /**
@@ -34,28 +37,31 @@ export class TaintRegistry {
    * enum values of export policies), even when a caller happens to type them.
    */
   protect(values: Iterable<string>): void {
-    for (const value of values) this.protectedValues.add(fold(value));
+    for (const value of values) {
+      for (const word of value.match(WORD) ?? []) this.protectedWords.add(fold(word));
+    }
   }
 
-  private remember(value: string, expiry: number): void {
-    const folded = fold(value);
-    if (!this.protectedValues.has(folded)) this.values.set(folded, expiry);
+  private remember(word: string, expiry: number): void {
+    const folded = fold(word);
+    if (this.protectedWords.has(folded)) return;
+    this.words.delete(folded); // re-inserted last: the map stays in expiry order for eviction
+    this.words.set(folded, expiry);
   }
 
   /**
-   * Remembers every string leaf of `value` as sensitive, and with `words` each word of 4+ characters
-   * in it too (a name inside a free-text query).
+   * Remembers the words of every string leaf of `value`: the whole value when it is one word of 3+
+   * characters (a first name), and every word of 4+ characters inside longer text (a name in a query).
    */
-  add(value: unknown, words = true): void {
+  add(value: unknown): void {
     const expiry = Date.now() + this.ttlMs;
     const visit = (node: unknown, depth: number): void => {
       if (depth > 8 || node == null) return;
       if (typeof node === 'string' || typeof node === 'number') {
-        const text = String(node).trim();
-        if (text.length >= MIN_TAINT_LENGTH) this.remember(text, expiry);
-        if (words) {
-          for (const word of text.split(/[\s,;:/()"'—–-]+/)) {
-            if (word.length >= MIN_WORD_LENGTH) this.remember(word, expiry);
+        const words = String(node).match(WORD) ?? [];
+        for (const word of words) {
+          if (word.length >= MIN_WORD_LENGTH || (words.length === 1 && word.length >= MIN_VALUE_LENGTH)) {
+            this.remember(word, expiry);
           }
         }
       } else if (Array.isArray(node)) {
@@ -65,41 +71,27 @@ export class TaintRegistry {
       }
     };
     visit(value, 0);
-    while (this.values.size > this.maxValues) this.values.delete(this.values.keys().next().value as string);
-    this.compiled = undefined;
+    while (this.words.size > this.maxWords) this.words.delete(this.words.keys().next().value as string);
   }
 
-  /** Replaces every tainted value in `text` (compared folded) with `[redacted]`. */
+  private purgeExpired(now: number): void {
+    if (now < this.nextPurge) return;
+    this.nextPurge = now + PURGE_INTERVAL_MS;
+    for (const [word, expiry] of this.words) {
+      if (expiry >= now) break; // insertion order is expiry order
+      this.words.delete(word);
+    }
+  }
+
+  /** Replaces every tainted word in `text` (compared folded) with `[redacted]`. */
   redact(text: string): string {
-    if (this.values.size === 0) return text;
+    if (this.words.size === 0) return text;
     const now = Date.now();
-    for (const [value, expiry] of this.values) {
-      if (expiry < now) {
-        this.values.delete(value);
-        this.compiled = undefined;
-      }
-    }
-    if (this.values.size === 0) return text;
-    // Longest first, so a full name is removed before its parts.
-    this.compiled ??= new RegExp(
-      [...this.values.keys()]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp)
-        .join('|'),
-      'g',
-    );
-    const folded = fold(text);
-    // Folding keeps one character per base letter only when the text is already composed; work on the
-    // folded copy and map match positions back when lengths agree, otherwise redact the folded text.
-    const base = text.normalize('NFC');
-    if (fold(base).length !== base.length) return folded.replace(this.compiled, '[redacted]');
-    let result = '';
-    let last = 0;
-    for (const match of fold(base).matchAll(this.compiled)) {
-      result += `${base.slice(last, match.index)}[redacted]`;
-      last = match.index + match[0].length;
-    }
-    return last === 0 ? base : result + base.slice(last);
+    this.purgeExpired(now);
+    return text.replace(WORD, (word) => {
+      const expiry = this.words.get(fold(word));
+      return expiry !== undefined && expiry >= now ? '[redacted]' : word;
+    });
   }
 }
 
@@ -112,10 +104,14 @@ function percentDecoded(text: string): string {
   }
 }
 
+/** Every pattern needs one of these (a digit, @, :, _ or "bearer"): text without any skips them all. */
+const MIGHT_MATCH_A_PATTERN = /[\d@:_]|bearer/i;
+
 /** Removes PII patterns, then tainted values, from free text (percent-encoded text is decoded first). */
 export function scrubText(text: string, taint?: TaintRegistry): string {
   const decoded = percentDecoded(text);
   let result = taint ? taint.redact(decoded) : decoded;
+  if (!MIGHT_MATCH_A_PATTERN.test(result)) return result;
   for (const { name, regex } of piiPatterns) result = result.replace(regex, `[${name}]`);
   return result;
 }
