@@ -40,6 +40,8 @@ export const ATTR_MCPKIT_TOOL_OUTCOME = 'mcpkit.tool.outcome';
 export const ATTR_MCPKIT_TOOL_PREVIOUS = 'mcpkit.tool.previous';
 /** Result-count bucket declared by the tool: 0, 1, 2-5, 6-20, 21+. */
 export const ATTR_MCPKIT_RESULT_COUNT = 'mcpkit.result.count';
+/** Whether a lookup was served from the application's cache: hit | miss (upstream health). */
+export const ATTR_MCPKIT_CACHE_RESULT = 'mcpkit.cache.result';
 /** Prefix of tool arguments exported through the per-tool policy (transformed, never raw). */
 export const MCPKIT_ARGUMENT_PREFIX = 'mcpkit.arg.';
 /** Prefix of outcome attributes a tool declares about its result (e.g. mcpkit.result.match_type). */

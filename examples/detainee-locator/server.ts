@@ -1,0 +1,136 @@
+// The reference detainee-locator MCP server, instrumented with mcp-telemetry-kit.
+//
+//   node examples/detainee-locator/server.ts [--transport stdio|http] [--port 8080] [--host 127.0.0.1]
+//
+// Environment: UPSTREAM_URL (the locator to query; without it a simulated upstream starts in-process),
+// LOCATOR_TOKEN (bearer token HTTP clients must present), LOCATOR_ALLOWED_ORIGINS (comma-separated
+// browser origins allowed; requests without an Origin header are allowed), the OTEL_* variables and
+// MCP_KIT_PSEUDONYM_KEY for the telemetry. `npm run example:server` runs it over HTTP.
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { metrics } from '@opentelemetry/api';
+import { instrumentMcpServer, startTelemetry } from '../../src/index.ts';
+import { registerLocatorTools, toolPolicies } from './tools.ts';
+import { startUpstream } from './upstream.ts';
+import { UpstreamClient } from './upstream-client.ts';
+
+// Created on first use, after the application has started telemetry (see upstream-client.ts).
+let rejectionsCounter: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | undefined;
+const rejections = () =>
+  (rejectionsCounter ??= metrics.getMeter('detainee-locator').createCounter('locator.http.rejections', {
+    description: 'HTTP requests refused before MCP: missing or wrong bearer token, or a foreign Origin.',
+    unit: '{request}',
+  }));
+
+/** One MCP server with the locator's tools, instrumented with the kit. */
+export function createLocatorServer(upstream: UpstreamClient): McpServer {
+  const server = new McpServer({ name: 'detainee-locator', version: '1.0.0' });
+  registerLocatorTools(server, upstream);
+  return instrumentMcpServer(server, {
+    tools: toolPolicies,
+    // The caller is the token's subject when an auth layer provides one; the kit keeps only a pseudonym.
+    identify: ({ authInfo }) => (typeof authInfo?.clientId === 'string' ? authInfo.clientId : undefined),
+  });
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const presented = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
+  const expected = Buffer.from(token);
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+export interface HttpOptions {
+  upstream: UpstreamClient;
+  token: string;
+  allowedOrigins: string[];
+  port?: number;
+  host?: string;
+}
+
+/** Streamable HTTP at /mcp with sessions, behind bearer-token auth and Origin validation. */
+export async function startHttpServer(
+  options: HttpOptions,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+
+  const refuse = (response: ServerResponse, status: number, reason: string) => {
+    rejections().add(1, { 'error.type': reason });
+    response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (new URL(request.url ?? '/', 'http://locator').pathname !== '/mcp')
+      return refuse(response, 404, 'not_found');
+    const origin = request.headers.origin;
+    if (origin && !options.allowedOrigins.includes(origin)) return refuse(response, 403, 'forbidden_origin');
+    if (!tokenMatches(request.headers.authorization, options.token))
+      return refuse(response, 401, 'unauthorized');
+
+    const sessionId = request.headers['mcp-session-id'];
+    let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (!transport) {
+      if (typeof sessionId === 'string') return refuse(response, 404, 'unknown_session');
+      transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => void sessions.set(id, transport as StreamableHTTPServerTransport),
+      });
+      transport.onclose = () => {
+        if (transport?.sessionId) sessions.delete(transport.sessionId);
+      };
+      await createLocatorServer(options.upstream).connect(transport);
+    }
+    await transport.handleRequest(request, response);
+  };
+
+  const server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/mcp`,
+    server,
+    close: async () => {
+      await Promise.all([...sessions.values()].map((transport) => transport.close()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      transport: { type: 'string', default: 'http' },
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+    },
+  });
+  const telemetry = startTelemetry({
+    serviceName: process.env.OTEL_SERVICE_NAME ?? 'detainee-locator',
+    serviceVersion: '1.0.0',
+  });
+  const upstreamUrl = process.env.UPSTREAM_URL ?? (await startUpstream()).url;
+  const upstream = new UpstreamClient(upstreamUrl);
+  if (values.transport === 'stdio') {
+    await createLocatorServer(upstream).connect(new StdioServerTransport());
+  } else {
+    const token = process.env.LOCATOR_TOKEN;
+    if (!token) throw new Error('LOCATOR_TOKEN is required for the HTTP transport');
+    const http = await startHttpServer({
+      upstream,
+      token,
+      allowedOrigins: (process.env.LOCATOR_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+      port: Number(values.port),
+      host: values.host,
+    });
+    console.error(`detainee-locator listening on ${http.url}`);
+  }
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void telemetry.shutdown().then(() => process.exit(0)));
+}
