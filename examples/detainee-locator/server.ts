@@ -3,7 +3,8 @@
 //   node examples/detainee-locator/server.ts [--transport stdio|http] [--port 8080] [--host 127.0.0.1]
 //
 // Environment: UPSTREAM_URL (the locator to query; without it a simulated upstream starts in-process),
-// LOCATOR_TOKEN (bearer token HTTP clients must present), LOCATOR_ALLOWED_ORIGINS (comma-separated
+// LOCATOR_TOKENS (`principal:token` pairs, comma-separated: the bearer tokens HTTP clients may present,
+// and whom each one identifies; LOCATOR_TOKEN alone means one principal, `default`), LOCATOR_ALLOWED_ORIGINS (comma-separated
 // browser origins allowed; requests without an Origin header are allowed), the OTEL_* variables and
 // MCP_KIT_PSEUDONYM_KEY for the telemetry. `npm run example:server` runs it over HTTP.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
@@ -38,15 +39,34 @@ export function createLocatorServer(upstream: UpstreamClient): McpServer {
   });
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
+/** The principal whose token the Authorization header presents, compared in constant time. */
+function principalOf(header: string | undefined, tokens: Record<string, string>): string | undefined {
   const presented = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  return presented.length === expected.length && timingSafeEqual(presented, expected);
+  for (const [principal, token] of Object.entries(tokens)) {
+    const expected = Buffer.from(token);
+    if (presented.length === expected.length && timingSafeEqual(presented, expected)) return principal;
+  }
+  return undefined;
+}
+
+/** LOCATOR_TOKENS (`principal:token,…`) or LOCATOR_TOKEN (principal `default`). */
+export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  if (env.LOCATOR_TOKENS) {
+    return Object.fromEntries(
+      env.LOCATOR_TOKENS.split(',')
+        .map((pair) => pair.split(':'))
+        .filter(
+          (pair): pair is [string, string] => pair.length === 2 && Boolean(pair[0]) && Boolean(pair[1]),
+        ),
+    );
+  }
+  return env.LOCATOR_TOKEN ? { default: env.LOCATOR_TOKEN } : {};
 }
 
 export interface HttpOptions {
   upstream: UpstreamClient;
-  token: string;
+  /** Bearer tokens by the principal they identify. */
+  tokens: Record<string, string>;
   allowedOrigins: string[];
   port?: number;
   host?: string;
@@ -68,8 +88,10 @@ export async function startHttpServer(
       return refuse(response, 404, 'not_found');
     const origin = request.headers.origin;
     if (origin && !options.allowedOrigins.includes(origin)) return refuse(response, 403, 'forbidden_origin');
-    if (!tokenMatches(request.headers.authorization, options.token))
-      return refuse(response, 401, 'unauthorized');
+    const principal = principalOf(request.headers.authorization, options.tokens);
+    if (!principal) return refuse(response, 401, 'unauthorized');
+    // The SDK hands `req.auth` to handlers as authInfo; the kit's identify hook turns it into a pseudonym.
+    (request as IncomingMessage & { auth?: unknown }).auth = { token: '', clientId: principal, scopes: [] };
 
     const sessionId = request.headers['mcp-session-id'];
     let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
@@ -120,11 +142,12 @@ if (import.meta.main) {
   if (values.transport === 'stdio') {
     await createLocatorServer(upstream).connect(new StdioServerTransport());
   } else {
-    const token = process.env.LOCATOR_TOKEN;
-    if (!token) throw new Error('LOCATOR_TOKEN is required for the HTTP transport');
+    const tokens = tokensFromEnvironment();
+    if (Object.keys(tokens).length === 0)
+      throw new Error('LOCATOR_TOKENS or LOCATOR_TOKEN is required for the HTTP transport');
     const http = await startHttpServer({
       upstream,
-      token,
+      tokens,
       allowedOrigins: (process.env.LOCATOR_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
       port: Number(values.port),
       host: values.host,

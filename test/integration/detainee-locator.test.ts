@@ -244,7 +244,7 @@ describe('the HTTP transport', () => {
     const separate = await startUpstream({ records });
     const http = await startHttpServer({
       upstream: new UpstreamClient(separate.url),
-      token: 'locator-token',
+      tokens: { family: 'locator-token' },
       allowedOrigins: ['https://app.example.org'],
     });
     const post = (headers: Record<string, string>) =>
@@ -274,7 +274,10 @@ describe('the HTTP transport', () => {
     await authorised.close();
     await http.close();
     await separate.close();
-    const { metrics } = await telemetry.collect();
+    const { metrics, spans } = await telemetry.collect();
+    // The token's principal reaches the telemetry only as a keyed pseudonym.
+    const listed = spans.filter((span) => span.name === 'tools/list').at(-1);
+    expect(listed?.attributes['mcpkit.principal']).toMatch(/^ps_/);
     const rejected = metrics.find((m) => m.descriptor.name === 'locator.http.rejections');
     const reasons = (rejected?.dataPoints ?? []).map((p) => p.attributes['error.type']).sort();
     expect(reasons).toEqual(['forbidden_origin', 'unauthorized']);
