@@ -1,11 +1,13 @@
 // A polite client of the upstream locator: bounded concurrency, a cache, retries that honour
 // Retry-After with exponential backoff for server errors, and a circuit breaker that stops calling a
 // failing upstream. No evasion of any kind: when the upstream says slow down, the client slows down.
-import { metrics } from '@opentelemetry/api';
+import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import pLimit from 'p-limit';
 import type { DetaineeRecord } from './dataset.ts';
+
+const tracer = trace.getTracer('detainee-locator');
 
 export type UpstreamFailure = 'rate_limited' | 'unavailable' | 'circuit_open' | 'timeout';
 
@@ -109,17 +111,30 @@ export class UpstreamClient {
     return body?.results ?? [];
   }
 
-  private async get(path: string): Promise<unknown> {
-    const cached = this.cache.get(path);
-    instrument().cacheLookups.add(1, { 'mcpkit.cache.result': cached ? 'hit' : 'miss' });
-    if (cached) return cached.value;
-    if (this.breaker.opened) {
-      instrument().requests.add(1, { 'error.type': 'circuit_open' });
-      throw new UpstreamError('circuit_open');
-    }
-    const value = await this.limit(() => this.breaker.fire(path));
-    this.cache.set(path, { value });
-    return value;
+  /** One lookup: the cache first, then the upstream through the limiter and the breaker. */
+  private get(path: string): Promise<unknown> {
+    return tracer.startActiveSpan('upstream lookup', async (span) => {
+      try {
+        const cached = this.cache.get(path);
+        const result = cached ? 'hit' : 'miss';
+        span.setAttribute('mcpkit.cache.result', result);
+        instrument().cacheLookups.add(1, { 'mcpkit.cache.result': result });
+        if (cached) return cached.value;
+        if (this.breaker.opened) {
+          instrument().requests.add(1, { 'error.type': 'circuit_open' });
+          throw new UpstreamError('circuit_open');
+        }
+        const value = await this.limit(() => this.breaker.fire(path));
+        this.cache.set(path, { value });
+        return value;
+      } catch (error) {
+        if (error instanceof UpstreamError) span.setAttribute('error.type', error.kind);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
   }
 
   private async fetchWithRetries(path: string): Promise<unknown> {

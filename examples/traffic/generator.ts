@@ -195,7 +195,11 @@ async function runSession(
 export async function runTraffic(options: TrafficOptions): Promise<TrafficSummary> {
   const rng = seedrandom(options.seed ?? 'traffic');
   const records = syntheticDetainees();
-  const mix = { ...DEFAULT_MIX, ...options.mix };
+  // A mix names the journeys it wants; the ones it leaves out do not run.
+  const given = options.mix && Object.keys(options.mix).length > 0;
+  const mix = given
+    ? { family: 0, lawyer: 0, typo: 0, bulk: 0, enumeration: 0, ...options.mix }
+    : DEFAULT_MIX;
   const rate = options.rate ?? 2;
   const deadline = Date.now() + (options.durationSeconds ?? 60) * 1000;
   const maxSessions = options.sessions ?? Number.POSITIVE_INFINITY;
