@@ -22,6 +22,12 @@ export const CLIENTS: ReadonlyArray<{ name: string; version: string }> = [
   { name: 'mcp-inspector', version: '0.17.0' },
 ];
 
+/**
+ * Protocol revisions the agents ask for in `initialize`, as clients of different ages do; the server
+ * answers with the revision it supports, and the kit records the negotiated one.
+ */
+export const PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26'] as const;
+
 export type Journey = 'family' | 'lawyer' | 'typo' | 'bulk' | 'enumeration';
 export const DEFAULT_MIX: Record<Journey, number> = {
   family: 4,
@@ -56,6 +62,7 @@ export interface TrafficSummary {
   toolErrors: number;
   journeys: Record<Journey, number>;
   clients: Record<string, number>;
+  protocolVersions: Record<string, number>;
 }
 
 const MONTHS_ES = [
@@ -110,11 +117,20 @@ async function runSession(
   summary.clients[clientInfo.name] = (summary.clients[clientInfo.name] ?? 0) + 1;
   const token = journey === 'enumeration' ? (options.enumerationToken ?? options.token) : options.token;
   const client = new Client(clientInfo);
-  await client.connect(
-    new StreamableHTTPClientTransport(new URL(options.url), {
-      requestInit: { headers: { authorization: `Bearer ${token}` } },
-    }),
-  );
+  const transport = new StreamableHTTPClientTransport(new URL(options.url), {
+    requestInit: { headers: { authorization: `Bearer ${token}` } },
+  });
+  // The SDK client always asks for its latest revision; an older client would ask for its own.
+  const protocolVersion = pick(rng, PROTOCOL_VERSIONS);
+  const send = transport.send.bind(transport);
+  transport.send = (message, sendOptions) => {
+    if ('method' in message && message.method === 'initialize' && message.params) {
+      message.params.protocolVersion = protocolVersion;
+    }
+    return send(message, sendOptions);
+  };
+  summary.protocolVersions[protocolVersion] = (summary.protocolVersions[protocolVersion] ?? 0) + 1;
+  await client.connect(transport);
   const call = async (name: string, args: Record<string, unknown>) => {
     summary.calls++;
     const result = (await client.callTool({ name, arguments: args }).catch(() => ({ isError: true }))) as {
@@ -211,6 +227,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficSummar
     toolErrors: 0,
     journeys: { family: 0, lawyer: 0, typo: 0, bulk: 0, enumeration: 0 },
     clients: {},
+    protocolVersions: {},
   };
   const running: Promise<void>[] = [];
   while (summary.sessions < maxSessions && Date.now() < deadline) {

@@ -59,6 +59,12 @@ describe('a traffic run against the reference server', () => {
     expect(outcomes).toEqual(expect.objectContaining(new Set(['ok', 'no_match', 'rejected'])));
     const clients = new Set(calls.map((span) => span.attributes['mcpkit.client.name']));
     expect(clients.has('bulk-probe')).toBe(true);
+    // Agents ask for different protocol revisions; the negotiated ones are on the spans.
+    const versions = new Set(calls.map((span) => span.attributes['mcp.protocol.version']));
+    expect(versions.size).toBeGreaterThan(1);
+    expect(
+      [...versions].every((version) => ['2025-11-25', '2025-06-18', '2025-03-26'].includes(String(version))),
+    ).toBe(true);
   });
 
   it('shows the enumeration as many lookups by one pseudonymous principal', () => {
