@@ -55,6 +55,22 @@ export function matchName(
   return score >= FUZZY_THRESHOLD ? 'fuzzy' : undefined;
 }
 
+/** Month names in Spanish, January first, as people write dates of birth. */
+export const SPANISH_MONTHS = [
+  'enero',
+  'febrero',
+  'marzo',
+  'abril',
+  'mayo',
+  'junio',
+  'julio',
+  'agosto',
+  'septiembre',
+  'octubre',
+  'noviembre',
+  'diciembre',
+];
+
 const MONTHS: Record<string, number> = {
   january: 1,
   february: 2,

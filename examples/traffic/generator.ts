@@ -11,6 +11,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import seedrandom from 'seedrandom';
 import { type DetaineeRecord, syntheticDetainees } from '../detainee-locator/dataset.ts';
+import { SPANISH_MONTHS } from '../detainee-locator/matching.ts';
 
 /** How assistants report themselves in `clientInfo` (name, version). */
 export const CLIENTS: ReadonlyArray<{ name: string; version: string }> = [
@@ -65,21 +66,6 @@ export interface TrafficSummary {
   protocolVersions: Record<string, number>;
 }
 
-const MONTHS_ES = [
-  'enero',
-  'febrero',
-  'marzo',
-  'abril',
-  'mayo',
-  'junio',
-  'julio',
-  'agosto',
-  'septiembre',
-  'octubre',
-  'noviembre',
-  'diciembre',
-];
-
 function pick<T>(rng: () => number, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;
 }
@@ -101,7 +87,7 @@ function typo(rng: () => number, word: string): string {
 
 function spanishQuery(record: DetaineeRecord): string {
   const [year, month, day] = record.date_of_birth.split('-').map(Number);
-  return `Busco a mi hermano ${record.first_name} ${record.last_name}, nacido el ${day} de ${MONTHS_ES[(month ?? 1) - 1]} de ${year} en ${record.country_of_birth}`;
+  return `Busco a mi hermano ${record.first_name} ${record.last_name}, nacido el ${day} de ${SPANISH_MONTHS[(month ?? 1) - 1]} de ${year} en ${record.country_of_birth}`;
 }
 
 /** One agent's session: connect as an assistant, walk a journey, disconnect. Returns calls made. */

@@ -9,6 +9,7 @@ import { repoRoot } from '../../scripts/provision/cache.ts';
 import { startTelemetry } from '../../src/index.ts';
 import type { TelemetryHandle } from '../../src/types.ts';
 import { newCaptureRoot } from '../support/capture.ts';
+import { eventually } from '../support/eventually.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { connect } from '../support/mcp.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
@@ -17,16 +18,6 @@ import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { requireTools } from '../support/tools.ts';
 
 const prometheusConfig = path.join(repoRoot, 'prometheus/prometheus.yml');
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe('MCP metrics in the real Prometheus', () => {
   let prometheus: RunningPrometheus;

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { syntheticDetainees } from '../../examples/detainee-locator/dataset.ts';
+import { SPANISH_MONTHS } from '../../examples/detainee-locator/matching.ts';
 import { createLocatorServer, startHttpServer } from '../../examples/detainee-locator/server.ts';
 import { noFaults, startUpstream, type Upstream } from '../../examples/detainee-locator/upstream.ts';
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
@@ -133,21 +134,7 @@ describe('searching by A-number', () => {
 describe('natural-language search', () => {
   it('understands a Spanish request with a long-form date', async () => {
     const [year, month, day] = someone.date_of_birth.split('-').map(Number);
-    const months = [
-      'enero',
-      'febrero',
-      'marzo',
-      'abril',
-      'mayo',
-      'junio',
-      'julio',
-      'agosto',
-      'septiembre',
-      'octubre',
-      'noviembre',
-      'diciembre',
-    ];
-    const query = `Busco a mi hermano ${someone.first_name} ${someone.last_name.split(/[- ]/)[0]}, nacido el ${day} de ${months[(month ?? 1) - 1]} de ${year} en ${someone.country_of_birth}`;
+    const query = `Busco a mi hermano ${someone.first_name} ${someone.last_name.split(/[- ]/)[0]}, nacido el ${day} de ${SPANISH_MONTHS[(month ?? 1) - 1]} de ${year} en ${someone.country_of_birth}`;
     const result = await call('smart_detainee_search', { query });
     expect(result.text).toContain(someone.alien_number);
     expect((await lastToolSpan('smart_detainee_search'))?.attributes).toMatchObject({
