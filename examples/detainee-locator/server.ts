@@ -15,6 +15,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { metrics } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { instrumentMcpServer, startTelemetry } from '../../src/index.ts';
 import { registerLocatorTools, toolPolicies } from './tools.ts';
 import { startUpstream } from './upstream.ts';
@@ -79,7 +80,7 @@ export async function startHttpServer(
   const sessions = new Map<string, StreamableHTTPServerTransport>();
 
   const refuse = (response: ServerResponse, status: number, reason: string) => {
-    rejections().add(1, { 'error.type': reason });
+    rejections().add(1, { [ATTR_ERROR_TYPE]: reason });
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
   };
 

@@ -2,9 +2,11 @@
 // Retry-After with exponential backoff for server errors, and a circuit breaker that stops calling a
 // failing upstream. No evasion of any kind: when the upstream says slow down, the client slows down.
 import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import pLimit from 'p-limit';
+import { ATTR_MCPKIT_CACHE_RESULT } from '../../src/mcp/semconv.ts';
 import type { DetaineeRecord } from './dataset.ts';
 
 const tracer = trace.getTracer('detainee-locator');
@@ -117,18 +119,18 @@ export class UpstreamClient {
       try {
         const cached = this.cache.get(path);
         const result = cached ? 'hit' : 'miss';
-        span.setAttribute('mcpkit.cache.result', result);
-        instrument().cacheLookups.add(1, { 'mcpkit.cache.result': result });
+        span.setAttribute(ATTR_MCPKIT_CACHE_RESULT, result);
+        instrument().cacheLookups.add(1, { [ATTR_MCPKIT_CACHE_RESULT]: result });
         if (cached) return cached.value;
         if (this.breaker.opened) {
-          instrument().requests.add(1, { 'error.type': 'circuit_open' });
+          instrument().requests.add(1, { [ATTR_ERROR_TYPE]: 'circuit_open' });
           throw new UpstreamError('circuit_open');
         }
         const value = await this.limit(() => this.breaker.fire(path));
         this.cache.set(path, { value });
         return value;
       } catch (error) {
-        if (error instanceof UpstreamError) span.setAttribute('error.type', error.kind);
+        if (error instanceof UpstreamError) span.setAttribute(ATTR_ERROR_TYPE, error.kind);
         span.setStatus({ code: SpanStatusCode.ERROR });
         throw error;
       } finally {
@@ -147,14 +149,14 @@ export class UpstreamClient {
           signal: AbortSignal.timeout(this.options.timeoutMs),
         });
       } catch {
-        instrument().requests.add(1, { 'error.type': 'timeout' });
+        instrument().requests.add(1, { [ATTR_ERROR_TYPE]: 'timeout' });
         if (attempt >= this.options.maxRetries) throw new UpstreamError('timeout');
         await sleep(100 * 2 ** attempt);
         continue;
       } finally {
         instrument().inFlight.add(-1);
       }
-      instrument().requests.add(1, { 'http.response.status_code': response.status });
+      instrument().requests.add(1, { [ATTR_HTTP_RESPONSE_STATUS_CODE]: response.status });
       if (response.ok) return response.json();
       await response.body?.cancel();
       if (response.status === 404) return undefined;

@@ -12,6 +12,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+} from '@opentelemetry/semantic-conventions';
 import { type DetaineeRecord, syntheticDetainees } from './dataset.ts';
 
 export interface Faults {
@@ -112,8 +116,8 @@ export async function startUpstream(
       try {
         const route_ = await route(request, response);
         span.updateName(route_);
-        span.setAttribute('http.request.method', request.method ?? 'GET');
-        span.setAttribute('http.response.status_code', response.statusCode);
+        span.setAttribute(ATTR_HTTP_REQUEST_METHOD, request.method ?? 'GET');
+        span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, response.statusCode);
         if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       } catch {
         if (!response.headersSent) json(response, 500, { error: 'internal' });

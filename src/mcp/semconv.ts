@@ -3,7 +3,6 @@
 // the kit's own names, all under the `mcpkit.` namespace documented in docs/telemetry.md.
 export {
   ATTR_ERROR_TYPE,
-  ATTR_EXCEPTION_TYPE,
   ATTR_SERVICE_NAME,
 } from '@opentelemetry/semantic-conventions';
 export {

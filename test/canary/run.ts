@@ -169,18 +169,14 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   for (const leak of leaks) entities[leak.needle.entity] = (entities[leak.needle.entity] ?? 0) + 1;
 
   // Each record is one MCP session: its kit spans share one pseudonym, and no two records share one.
-  const sessionsByTrace = new Map<string, Set<unknown>>();
-  for (const span of tempo.spans.filter(
-    (s) => s.scope.name === 'mcp-telemetry-kit' && s.attributes['mcp.session.id'],
-  )) {
-    const pseudonym = span.attributes['mcp.session.id'];
-    const set = sessionsByTrace.get(String(pseudonym)) ?? new Set();
-    set.add(span.attributes['mcpkit.client.name']);
-    sessionsByTrace.set(String(pseudonym), set);
-  }
+  const sessionPseudonyms = new Set(
+    tempo.spans
+      .filter((span) => span.scope.name === 'mcp-telemetry-kit' && span.attributes['mcp.session.id'])
+      .map((span) => String(span.attributes['mcp.session.id'])),
+  );
   const pseudonymsJoin =
-    sessionsByTrace.size === corpus.records.length &&
-    [...sessionsByTrace.keys()].every((p) => p.startsWith('ps_'));
+    sessionPseudonyms.size === corpus.records.length &&
+    [...sessionPseudonyms].every((p) => p.startsWith('ps_'));
 
   return {
     summary: {
