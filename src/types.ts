@@ -22,7 +22,25 @@ export interface ToolExportPolicy {
   arguments?: Record<string, FieldTransform>;
   /** Attributes the tool declares about its result via `currentToolCall()`, as `mcpkit.result.<key>`. */
   results?: Record<string, FieldTransform>;
+  /**
+   * The people (or records) a call looks up, e.g. a normalised name and country, or an A-number; one
+   * per request of a bulk search. Never exported: the kit keeps each only as a keyed pseudonym in memory
+   * to count, per caller, first lookups apart from repeats (`mcpkit.principal.lookups`), which is what
+   * enumeration looks like. Normalise (case, spacing) so the same person gives the same key.
+   */
+  lookupKeys?: (args: Record<string, unknown>) => Iterable<string> | string | undefined;
 }
+
+/** Why an HTTP MCP endpoint refused a request before MCP (`recordHttpRejection`); others count as `other`. */
+export type HttpRejectionReason =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'forbidden_origin'
+  | 'not_found'
+  | 'unknown_session'
+  | 'rate_limited'
+  | 'payload_too_large'
+  | 'bad_request';
 
 /** Outcome of a tool call as the operator sees it. */
 export type ToolOutcome = 'ok' | 'no_match' | 'tool_error' | 'upstream_failure' | 'rejected';

@@ -14,20 +14,15 @@ import { parseArgs } from 'node:util';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { metrics } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { instrumentMcpServer, startTelemetry } from '../../src/index.ts';
+import {
+  type HttpRejectionReason,
+  instrumentMcpServer,
+  recordHttpRejection,
+  startTelemetry,
+} from '../../src/index.ts';
 import { registerLocatorTools, toolPolicies } from './tools.ts';
 import { startUpstream } from './upstream.ts';
 import { UpstreamClient } from './upstream-client.ts';
-
-// Created on first use, after the application has started telemetry (see upstream-client.ts).
-let rejectionsCounter: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | undefined;
-const rejections = () =>
-  (rejectionsCounter ??= metrics.getMeter('detainee-locator').createCounter('locator.http.rejections', {
-    description: 'HTTP requests refused before MCP: missing or wrong bearer token, or a foreign Origin.',
-    unit: '{request}',
-  }));
 
 /** One MCP server with the locator's tools, instrumented with the kit. */
 export function createLocatorServer(upstream: UpstreamClient): McpServer {
@@ -79,8 +74,8 @@ export async function startHttpServer(
 ): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const sessions = new Map<string, StreamableHTTPServerTransport>();
 
-  const refuse = (response: ServerResponse, status: number, reason: string) => {
-    rejections().add(1, { [ATTR_ERROR_TYPE]: reason });
+  const refuse = (response: ServerResponse, status: number, reason: HttpRejectionReason) => {
+    recordHttpRejection(reason);
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
   };
 

@@ -8,24 +8,47 @@ import pLimit from 'p-limit';
 import { z } from 'zod';
 import { currentToolCall, type ToolExportPolicy } from '../../src/index.ts';
 import type { DetaineeRecord } from './dataset.ts';
-import { type MatchType, matchName, parseAlienNumber, parseNaturalQuery } from './matching.ts';
+import { type MatchType, matchName, normaliseName, parseAlienNumber, parseNaturalQuery } from './matching.ts';
 import { type UpstreamClient, UpstreamError } from './upstream-client.ts';
 
 const tracer = trace.getTracer('detainee-locator');
 const languages = ['en', 'es'] as const;
 type Language = (typeof languages)[number];
 
+interface PersonQuery {
+  first_name?: unknown;
+  last_name?: unknown;
+  country_of_birth?: unknown;
+  alien_number?: unknown;
+}
+
+/**
+ * Who a search looks for, as the kit's enumeration count needs it (one key per person, the same however
+ * it is spelled); the kit keeps it only as a keyed pseudonym in memory and never exports it.
+ */
+function personKey(query: PersonQuery): string | undefined {
+  const number = typeof query.alien_number === 'string' ? parseAlienNumber(query.alien_number) : undefined;
+  if (number) return `a:${number}`;
+  const parts = [query.first_name, query.last_name, query.country_of_birth];
+  if (!parts.every((part) => typeof part === 'string' && part.length > 0)) return undefined;
+  return `n:${parts.map((part) => normaliseName(part as string)).join('|')}`;
+}
+
 /** What each tool may export (DESIGN.md §4.1): enums, booleans, counts and sizes only. */
 export const toolPolicies: Record<string, ToolExportPolicy> = {
   search_detainee_by_name: {
+    lookupKeys: personKey,
     arguments: { language: { enum: languages }, fuzzy_search: 'boolean' },
     results: { match_type: { enum: ['exact', 'fuzzy', 'none'] }, language: { enum: languages } },
   },
   search_detainee_by_alien_number: {
+    lookupKeys: personKey,
     arguments: { language: { enum: languages } },
     results: { format_valid: 'boolean', language: { enum: languages } },
   },
   smart_detainee_search: {
+    lookupKeys: (args) =>
+      typeof args.query === 'string' ? personKey(parseNaturalQuery(args.query)) : undefined,
     arguments: { language: { enum: languages }, suggest_corrections: 'boolean', query: 'size' },
     results: {
       parse_success: 'boolean',
@@ -34,6 +57,10 @@ export const toolPolicies: Record<string, ToolExportPolicy> = {
     },
   },
   bulk_search_detainees: {
+    lookupKeys: (args) =>
+      Array.isArray(args.search_requests)
+        ? args.search_requests.flatMap((request: PersonQuery) => personKey(request) ?? [])
+        : undefined,
     arguments: {
       search_requests: 'count',
       max_concurrent: { enum: [1, 2, 3, 4, 5] },

@@ -23,6 +23,7 @@ import { exportedArguments, isLowCardinality, resultCountBucket } from '../priva
 import { type PrivacyGuard, privacyGuard } from '../privacy/guard.ts';
 import type { InstrumentMcpServerOptions, ToolOutcome } from '../types.ts';
 import { classifyResponse } from './errors.ts';
+import { LookupLedger, lookupTargets } from './lookups.ts';
 import { contextFromMeta } from './propagation.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -35,6 +36,8 @@ import {
   ATTR_MCP_SESSION_ID,
   ATTR_MCPKIT_CLIENT_NAME,
   ATTR_MCPKIT_CLIENT_VERSION,
+  ATTR_MCPKIT_LOOKUP_BATCH,
+  ATTR_MCPKIT_LOOKUP_NOVELTY,
   ATTR_MCPKIT_PRINCIPAL,
   ATTR_MCPKIT_RESULT_COUNT,
   ATTR_MCPKIT_TOOL_OUTCOME,
@@ -48,6 +51,7 @@ import {
   MCPKIT_RESULT_PREFIX,
   METRIC_MCP_SERVER_OPERATION_DURATION,
   METRIC_MCP_SERVER_SESSION_DURATION,
+  METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
   METRIC_MCPKIT_SESSION_CALLS,
   METRIC_MCPKIT_TOOL_CALLS,
   METRIC_MCPKIT_TOOL_TRANSITIONS,
@@ -127,6 +131,7 @@ interface Instruments {
   sessionCalls: Histogram;
   toolCalls: ReturnType<Meter['createCounter']>;
   transitions: ReturnType<Meter['createCounter']>;
+  principalLookups: ReturnType<Meter['createCounter']>;
 }
 
 // Instruments are created on first use against whichever MeterProvider is global then, so calling
@@ -159,6 +164,11 @@ function instruments(): Instruments {
       transitions: meter.createCounter(METRIC_MCPKIT_TOOL_TRANSITIONS, {
         description: 'Consecutive tool calls within a session (from the previous tool to this one).',
         unit: '{call}',
+      }),
+      principalLookups: meter.createCounter(METRIC_MCPKIT_PRINCIPAL_LOOKUPS, {
+        description:
+          'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
+        unit: '{lookup}',
       }),
     };
     instrumentsByProvider.set(provider, found);
@@ -244,6 +254,7 @@ class ServerInstrumentation {
   readonly knownNames = { tools: new Set<string>(), prompts: new Set<string>() };
 
   private readonly isRegistered: (kind: 'tools' | 'prompts', name: string) => boolean;
+  private readonly lookups: LookupLedger;
 
   constructor(
     options: InstrumentMcpServerOptions,
@@ -252,6 +263,7 @@ class ServerInstrumentation {
   ) {
     this.options = options;
     this.guard = guard;
+    this.lookups = new LookupLedger(guard.pseudonymizer);
     this.isRegistered = isRegistered;
     guard.taint.protect(KIT_VOCABULARY);
     for (const [name, policy] of Object.entries(options.tools ?? {})) {
@@ -338,6 +350,9 @@ class ServerInstrumentation {
       ...(networkTransport ? { [ATTR_NETWORK_TRANSPORT]: networkTransport } : {}),
     };
     const principal = this.options.identify?.({ authInfo: extra?.authInfo, sessionId: transport.sessionId });
+    const principalPseudonym = principal
+      ? this.guard.pseudonymizer.pseudonym('principal', principal)
+      : undefined;
     const spanAttributes: Attributes = {
       ...metricAttributes,
       ...(message.id !== undefined
@@ -351,9 +366,7 @@ class ServerInstrumentation {
       ...(transport.sessionId
         ? { [ATTR_MCP_SESSION_ID]: this.guard.pseudonymizer.pseudonym('session', transport.sessionId) }
         : {}),
-      ...(principal
-        ? { [ATTR_MCPKIT_PRINCIPAL]: this.guard.pseudonymizer.pseudonym('principal', principal) }
-        : {}),
+      ...(principalPseudonym ? { [ATTR_MCPKIT_PRINCIPAL]: principalPseudonym } : {}),
       ...(session.clientName ? { [ATTR_MCPKIT_CLIENT_NAME]: session.clientName } : {}),
       ...(session.clientVersion ? { [ATTR_MCPKIT_CLIENT_VERSION]: session.clientVersion } : {}),
     };
@@ -367,6 +380,7 @@ class ServerInstrumentation {
       for (const [field, value] of Object.entries(toolCall.exportedArguments)) {
         spanAttributes[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = value;
       }
+      this.countLookups(toolCall.toolName, principalPseudonym, params?.arguments);
     }
 
     const active = context.active();
@@ -404,6 +418,20 @@ class ServerInstrumentation {
     const dispatch = () => context.with(spanContext, () => handler(message, extra));
     if (toolCall) activeToolCall.run(toolCall, dispatch);
     else dispatch();
+  }
+
+  /** Counts the call's lookups as new or repeat for its principal; the targets themselves stay here. */
+  private countLookups(tool: string, principal: string | undefined, args: unknown): void {
+    const targets = lookupTargets(this.options.tools?.[tool]?.lookupKeys, args);
+    const batch = targets.length > 1 ? 'true' : 'false';
+    for (const target of targets) {
+      instruments().principalLookups.add(1, {
+        [ATTR_GEN_AI_TOOL_NAME]: tool,
+        [ATTR_MCPKIT_LOOKUP_NOVELTY]: this.lookups.record(principal ?? '', target),
+        [ATTR_MCPKIT_LOOKUP_BATCH]: batch,
+        ...(principal ? { [ATTR_MCPKIT_PRINCIPAL]: principal } : {}),
+      });
+    }
   }
 
   private respond(

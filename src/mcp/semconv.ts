@@ -31,8 +31,16 @@ export const ERROR_TYPE_TOOL_ERROR = 'tool_error';
 // Kit-defined attributes (namespace `mcpkit.`). Low cardinality unless marked "spans only".
 export const ATTR_MCPKIT_CLIENT_NAME = 'mcpkit.client.name';
 export const ATTR_MCPKIT_CLIENT_VERSION = 'mcpkit.client.version';
-/** Pseudonym of the principal returned by the `identify` hook. Spans and logs only, never metrics. */
+/**
+ * Pseudonym of the principal returned by the `identify` hook, on spans and logs; on metrics only on
+ * `mcpkit.principal.lookups` (one series per caller, the unit enumeration alerts watch; callers the hook
+ * does not name have no `mcpkit.principal` there and count together).
+ */
 export const ATTR_MCPKIT_PRINCIPAL = 'mcpkit.principal';
+/** new | repeat: whether this principal looked this target up before in the current pseudonym period. */
+export const ATTR_MCPKIT_LOOKUP_NOVELTY = 'mcpkit.lookup.novelty';
+/** true when the call carried several lookups (a bulk search), else false. */
+export const ATTR_MCPKIT_LOOKUP_BATCH = 'mcpkit.lookup.batch';
 /** ok | no_match | tool_error | upstream_failure | rejected */
 export const ATTR_MCPKIT_TOOL_OUTCOME = 'mcpkit.tool.outcome';
 /** The tool called before this one in the same session, or `(start)`: the edge of a journey graph. */
@@ -50,5 +58,7 @@ export const MCPKIT_RESULT_PREFIX = 'mcpkit.result.';
 export const METRIC_MCPKIT_TOOL_CALLS = 'mcpkit.tool.calls';
 export const METRIC_MCPKIT_TOOL_TRANSITIONS = 'mcpkit.tool.transitions';
 export const METRIC_MCPKIT_SESSION_CALLS = 'mcpkit.session.calls';
+export const METRIC_MCPKIT_PRINCIPAL_LOOKUPS = 'mcpkit.principal.lookups';
+export const METRIC_MCPKIT_HTTP_REJECTIONS = 'mcpkit.http.rejections';
 
 export const INSTRUMENTATION_SCOPE = 'mcp-telemetry-kit';

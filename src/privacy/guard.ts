@@ -8,6 +8,8 @@ import { scrubText, TaintRegistry } from './scrubber.ts';
 
 export type AttributeLocation = 'resource' | 'record';
 
+const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];
+
 export class PrivacyGuard {
   readonly pseudonymizer: Pseudonymizer;
   readonly taint = new TaintRegistry();
@@ -69,12 +71,13 @@ export class PrivacyGuard {
   }
 
   /**
-   * Metric attributes: as records, minus every id, pseudonymous or not. Ids would make one series per
-   * session or caller (DESIGN.md §3); pseudonyms belong on spans and logs only.
+   * Metric attributes: as records, minus session and request ids, pseudonymous or not: they would make
+   * one series per session or request (DESIGN.md §3). The principal's pseudonym stays, one series per
+   * caller, which is what enumeration alerts count (the kit puts it on `mcpkit.principal.lookups` only).
    */
   sanitizeMetricAttributes(attributes: Attributes): Attributes {
     const result = this.sanitizeAttributes(attributes, 'record');
-    for (const key of [...this.pseudonymised, 'jsonrpc.request.id']) delete result[key];
+    for (const key of METRIC_FORBIDDEN_IDS) delete result[key];
     return result;
   }
 

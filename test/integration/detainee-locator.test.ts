@@ -265,7 +265,7 @@ describe('the HTTP transport', () => {
     // The token's principal reaches the telemetry only as a keyed pseudonym.
     const listed = spans.filter((span) => span.name === 'tools/list').at(-1);
     expect(listed?.attributes['mcpkit.principal']).toMatch(/^ps_/);
-    const rejected = metrics.find((m) => m.descriptor.name === 'locator.http.rejections');
+    const rejected = metrics.find((m) => m.descriptor.name === 'mcpkit.http.rejections');
     const reasons = (rejected?.dataPoints ?? []).map((p) => p.attributes['error.type']).sort();
     expect(reasons).toEqual(['forbidden_origin', 'unauthorized']);
   });
