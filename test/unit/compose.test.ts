@@ -142,7 +142,10 @@ describe('docker-compose.yml', () => {
         path.dirname(hostPathOf(prometheus, path.posix.join(path.posix.dirname(config), glob)) ?? ''),
       ).toBe(path.join(repoRoot, 'prometheus/rules'));
     expect(prometheus.command).toContain('--web.enable-otlp-receiver');
-    expect(flagValues(prometheus, '--storage.tsdb.retention.time')).toEqual(['${PROMETHEUS_RETENTION:-15d}']);
+    expect(flagValues(prometheus, '--storage.tsdb.retention.time')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable, literally
+      '${PROMETHEUS_RETENTION:-15d}',
+    ]);
   });
 
   it('starts Alertmanager with the tests’ alertmanager.yml, its templates and its secrets folder', () => {
@@ -250,6 +253,7 @@ describe('docker-compose.yml', () => {
     };
     for (const protocol of Object.values(config.receivers.otlp.protocols))
       expect(config.extensions[protocol.auth?.authenticator ?? '']?.token).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector variable, literally
         '${env:MCP_KIT_COLLECTOR_TOKEN}',
       );
     expect(services['otel-collector']?.environment?.MCP_KIT_COLLECTOR_TOKEN).toMatch(
