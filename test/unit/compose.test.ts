@@ -85,6 +85,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('builds the examples on the Node.js release the tests run on', () => {
+    const { devDependencies } = JSON.parse(read('package.json')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(read('examples/Dockerfile')).toMatch(
+      new RegExp(`^FROM node:${devDependencies.node?.replaceAll('.', '\\.')}-slim AS base$`, 'm'),
+    );
+  });
+
   it('runs the contrib collector image of exactly the release the tests build with ocb', () => {
     const manifest = yamlOf('collector/builder-config.yaml') as { dist: { version: string } };
     expect(services['otel-collector']?.image).toBe(
