@@ -1,6 +1,7 @@
-// The collector command of docker-compose.yml, run by the real collector (the ocb build of the release the
-// compose image pins): its configuration files, mapped back from the container to the repository, load
-// with every vendor off and with the Sentry overlay on, and the empty vendor overlays change nothing.
+// The commands of docker-compose.yml, run by the real programs of the releases the compose images pin:
+// the collector's configuration files, mapped back from the container to the repository, load with every
+// vendor off and with the Sentry overlay on, and the empty vendor overlays change nothing; Prometheus and
+// Alertmanager accept the compose flags and load the mounted configuration, rules and templates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';
@@ -13,6 +14,7 @@ import {
   loadCompose,
 } from '../support/compose.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
+import { startAlertmanager, startPrometheus } from '../support/prometheus.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 
 const compose = loadCompose();
@@ -112,5 +114,52 @@ describe('the empty vendor overlays', () => {
     expect(response.status).toBe(200);
     await tempo.waitFor((data) => data.spans.length >= 1);
     expect(tempo.spans.map((span) => span.name)).toEqual(['tools/call lookup']);
+  });
+});
+
+/** A service's command as compose would run it with .env.example, minus the flags the test harness sets
+ * itself (files by their repository path, storage in a scratch folder, loopback listen address). */
+function composeFlags(name: string, harnessFlags: string[]) {
+  const written = compose.services[name] as ComposeService;
+  const service = interpolate(written, filledEnv).value;
+  const command = Array.isArray(service.command) ? service.command : [];
+  const [config = ''] = flagValues(service, '--config.file');
+  return {
+    config: hostPathOf(written, config) ?? '',
+    extraArgs: command.filter((arg) => !harnessFlags.some((flag) => arg.startsWith(`${flag}=`))),
+  };
+}
+
+describe('the compose Prometheus and Alertmanager commands in the real programs', () => {
+  it('Prometheus starts with the compose flags and loads the mounted rules', async () => {
+    const { config, extraArgs } = composeFlags('prometheus', ['--config.file', '--storage.tsdb.path']);
+    expect(extraArgs).toEqual(['--storage.tsdb.retention.time=15d', '--web.enable-otlp-receiver']);
+    const prometheus = await startPrometheus({ config, extraArgs });
+    try {
+      const response = await fetch(`${prometheus.url}/api/v1/rules`);
+      const body = (await response.json()) as { data: { groups: { file: string }[] } };
+      expect(body.data.groups.length).toBeGreaterThan(0);
+      const flags = (await (await fetch(`${prometheus.url}/api/v1/status/flags`)).json()) as {
+        data: Record<string, string>;
+      };
+      expect(flags.data['storage.tsdb.retention.time']).toBe('15d');
+    } finally {
+      await prometheus.stop();
+    }
+  });
+
+  it('Alertmanager starts with the compose flags, its configuration and templates', async () => {
+    const { config, extraArgs } = composeFlags('alertmanager', ['--config.file', '--storage.path']);
+    // The harness turns clustering off the same way compose does.
+    expect(extraArgs).toEqual(['--cluster.listen-address=']);
+    const alertmanager = await startAlertmanager({ config });
+    try {
+      const status = (await (await fetch(`${alertmanager.url}/api/v2/status`)).json()) as {
+        config: { original: string };
+      };
+      expect(status.config.original).toContain('pagerduty-and-slack');
+    } finally {
+      await alertmanager.stop();
+    }
   });
 });
