@@ -1,0 +1,483 @@
+// docker-compose.yml, checked the way compose reads it (no Docker engine exists here): valid under the
+// Compose Specification schema, every image pinned to the release the tests run, every mounted file the
+// one the tests load, ports on loopback only, secrets only from .env or files, start-up order and limits.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot } from '../../scripts/provision/cache.ts';
+import { alertmanagerRelease, prometheusRelease } from '../../scripts/provision/prometheus.ts';
+import {
+  bindMounts,
+  type ComposeFile,
+  composeText,
+  envExample,
+  flagValues,
+  hostPathOf,
+  interpolate,
+  loadCompose,
+  namedVolumes,
+  variablesIn,
+} from '../support/compose.ts';
+import { collectorConfigFiles } from '../support/kit-collector.ts';
+
+const compose = loadCompose();
+const services = compose.services;
+const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
+const yamlOf = (file: string) => parse(read(file)) as Record<string, unknown>;
+
+/** .env.example with every required secret given a value, as a user's .env has. */
+const filledEnv = Object.fromEntries(
+  Object.entries(envExample()).map(([name, value]) => [name, value === '' ? `filled-${name}` : value]),
+);
+const resolved = interpolate(compose, filledEnv).value;
+
+const schema = JSON.parse(read('test/support/schemas/compose-spec.json'));
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+const secretName = /TOKEN|KEY|PASSWORD|SECRET/;
+
+/** What a value holds besides variable references: nothing, or principal labels (`agents:${…},prober:${…}`). */
+const holdsLiteral = (value: string) => !/^([a-z]+:,?)*$/.test(value.replace(/\$\{[^}]*\}/g, ''));
+
+describe('docker-compose.yml', () => {
+  it.each([
+    ['as written', compose],
+    ['after interpolation with .env.example', resolved],
+  ])('is valid under the Compose Specification schema, %s', (_, document) => {
+    const valid = validate(document);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('runs the whole stack: the reference server, traffic, collector, backends and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual(
+      [
+        'alertmanager',
+        'detainee-locator',
+        'grafana',
+        'loki',
+        'otel-collector',
+        'otelcol-queue-owner',
+        'prometheus',
+        'tempo',
+        'traffic',
+      ].sort(),
+    );
+  });
+
+  it('builds the reference server and the traffic generator from the targets of examples/Dockerfile', () => {
+    const dockerfile = read('examples/Dockerfile');
+    for (const name of ['detainee-locator', 'traffic']) {
+      const build = services[name]?.build;
+      expect(build).toEqual({ context: '.', dockerfile: 'examples/Dockerfile', target: name });
+      expect(dockerfile).toMatch(new RegExp(`^FROM \\S+ AS ${name}$`, 'm'));
+    }
+  });
+
+  it('pins every image to a release (a version tag or a digest), never latest or untagged', () => {
+    const images = Object.values(services).flatMap((service) => (service.image ? [service.image] : []));
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) {
+      expect(image, image).toMatch(/^[a-z0-9./-]+(:v?\d+\.\d+\.\d+)?(@sha256:[0-9a-f]{64})?$/);
+      expect(image, image).toMatch(/:v?\d+\.\d+\.\d+|@sha256:/);
+    }
+  });
+
+  it('builds the examples on the Node.js release the tests run on', () => {
+    const { devDependencies } = JSON.parse(read('package.json')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(read('examples/Dockerfile')).toMatch(
+      new RegExp(`^FROM node:${devDependencies.node?.replaceAll('.', '\\.')}-slim AS base$`, 'm'),
+    );
+  });
+
+  it('runs the contrib collector image of exactly the release the tests build with ocb', () => {
+    const manifest = yamlOf('collector/builder-config.yaml') as { dist: { version: string } };
+    expect(services['otel-collector']?.image).toBe(
+      `otel/opentelemetry-collector-contrib:${manifest.dist.version}`,
+    );
+  });
+
+  it('runs Prometheus and Alertmanager of exactly the releases the tests provision', () => {
+    expect(services.prometheus?.image).toBe(`prom/prometheus:v${prometheusRelease.version}`);
+    expect(services.alertmanager?.image).toBe(`prom/alertmanager:v${alertmanagerRelease.version}`);
+  });
+
+  it('mounts only files and folders that exist in the repository', () => {
+    for (const [name, service] of Object.entries(services))
+      for (const mount of bindMounts(service))
+        expect(existsSync(mount.source), `${name}: ${mount.source}`).toBe(true);
+  });
+
+  it('mounts configuration read-only', () => {
+    for (const [name, service] of Object.entries(services))
+      for (const mount of bindMounts(service)) expect(mount.readOnly, `${name}: ${mount.source}`).toBe(true);
+  });
+
+  it('starts the collector with the configuration files the tests load, in the same order', () => {
+    const collector = services['otel-collector'] as ComposeFile['services'][string];
+    const configs = flagValues(collector, '--config');
+    const hostFiles = configs.map((config) => hostPathOf(collector, config));
+    expect(hostFiles.slice(0, 2)).toEqual(collectorConfigFiles);
+    // Then one slot per vendor: the empty overlay until .env names the vendor's overlay.
+    const overlays = flagValues(
+      resolved.services['otel-collector'] as ComposeFile['services'][string],
+      '--config',
+    ).slice(2);
+    expect(overlays).toEqual(['/etc/otelcol/overlays/none.yaml', '/etc/otelcol/overlays/none.yaml']);
+    for (const [variable, overlay] of [
+      ['COLLECTOR_SENTRY_OVERLAY', 'sentry'],
+      ['COLLECTOR_DATADOG_OVERLAY', 'datadog'],
+    ] as const) {
+      const on = interpolate(compose, { ...filledEnv, [variable]: overlay }).value.services['otel-collector'];
+      const file = flagValues(on as ComposeFile['services'][string], '--config')
+        .map((config) => hostPathOf(collector, config))
+        .find((host) => host?.endsWith(`${overlay}.yaml`));
+      expect(file && existsSync(file), `${variable}=${overlay}`).toBe(true);
+    }
+  });
+
+  it('starts Prometheus with the tests’ prometheus.yml and rules, and their OTLP receiver flag', () => {
+    const prometheus = services.prometheus as ComposeFile['services'][string];
+    const [config = ''] = flagValues(prometheus, '--config.file');
+    expect(hostPathOf(prometheus, config)).toBe(path.join(repoRoot, 'prometheus/prometheus.yml'));
+    // rule_files are relative to the config file: each glob must land in the mounted rules folder.
+    const { rule_files: ruleFiles } = yamlOf('prometheus/prometheus.yml') as { rule_files: string[] };
+    for (const glob of ruleFiles)
+      expect(
+        path.dirname(hostPathOf(prometheus, path.posix.join(path.posix.dirname(config), glob)) ?? ''),
+      ).toBe(path.join(repoRoot, 'prometheus/rules'));
+    expect(prometheus.command).toContain('--web.enable-otlp-receiver');
+    expect(flagValues(prometheus, '--storage.tsdb.retention.time')).toEqual([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a compose variable, literally
+      '${PROMETHEUS_RETENTION:-15d}',
+    ]);
+  });
+
+  it('starts Alertmanager with the tests’ alertmanager.yml, its templates and its secrets folder', () => {
+    const alertmanager = services.alertmanager as ComposeFile['services'][string];
+    const [config = ''] = flagValues(alertmanager, '--config.file');
+    expect(hostPathOf(alertmanager, config)).toBe(path.join(repoRoot, 'alertmanager/alertmanager.yml'));
+    const configDir = path.posix.dirname(config);
+    const am = yamlOf('alertmanager/alertmanager.yml');
+    const fileRefs = JSON.stringify(am).match(/"[a-z_]+_file":"[^"]+"/g) ?? [];
+    expect(fileRefs.length).toBeGreaterThan(0);
+    for (const ref of fileRefs) {
+      const file = ref.split(':')[1]?.replaceAll('"', '') ?? '';
+      expect(path.dirname(hostPathOf(alertmanager, path.posix.join(configDir, file)) ?? '')).toBe(
+        path.join(repoRoot, 'alertmanager/secrets'),
+      );
+    }
+    for (const glob of (am.templates as string[]) ?? [])
+      expect(path.dirname(hostPathOf(alertmanager, path.posix.join(configDir, glob)) ?? '')).toBe(
+        path.join(repoRoot, 'alertmanager/templates'),
+      );
+  });
+
+  it('provisions Grafana from grafana/provisioning, with the dashboards of grafana/dashboards', () => {
+    const grafana = services.grafana as ComposeFile['services'][string];
+    expect(hostPathOf(grafana, '/etc/grafana/provisioning')).toBe(
+      path.join(repoRoot, 'grafana/provisioning'),
+    );
+    expect(hostPathOf(grafana, '/var/lib/grafana/dashboards')).toBe(
+      path.join(repoRoot, 'grafana/dashboards'),
+    );
+  });
+
+  it('gives Tempo and Loki their files from tempo/ and loki/', () => {
+    expect(hostPathOf(services.tempo as ComposeFile['services'][string], '/etc/tempo/tempo.yaml')).toBe(
+      path.join(repoRoot, 'tempo/tempo.yaml'),
+    );
+    expect(hostPathOf(services.loki as ComposeFile['services'][string], '/etc/loki/loki.yaml')).toBe(
+      path.join(repoRoot, 'loki/loki.yaml'),
+    );
+  });
+
+  it('publishes ports on 127.0.0.1 only', () => {
+    const ports = Object.values(services).flatMap((service) => service.ports ?? []);
+    expect(ports.length).toBeGreaterThan(0);
+    for (const port of ports) expect(port).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+  });
+
+  it('keeps state in named volumes, the collector’s persistent queues included', () => {
+    const declared = Object.keys(compose.volumes);
+    for (const [name, service] of Object.entries(services))
+      for (const volume of Object.keys(namedVolumes(service))) expect(declared, name).toContain(volume);
+    const collector = services['otel-collector'] as ComposeFile['services'][string];
+    expect(namedVolumes(collector)['otelcol-queues']).toBe(collector.environment?.OTELCOL_QUEUE_DIR);
+    expect(namedVolumes(services.prometheus as ComposeFile['services'][string])['prometheus-data']).toBe(
+      '/prometheus',
+    );
+  });
+
+  it('gives every service a restart policy and a memory limit', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.restart, name).toMatch(/^(unless-stopped|always|no|on-failure)$/);
+      expect(service.deploy?.resources?.limits?.memory, name).toMatch(/^\d+[MG]$/);
+    }
+  });
+
+  it('starts in order: every long-running service has a healthcheck, dependencies wait for health', () => {
+    // The collector image is FROM scratch (no shell, no HTTP client): it has no container healthcheck,
+    // so whoever depends on it waits for it to start, and Prometheus watches it (OtelcolDown).
+    const withoutHealthcheck = ['otel-collector', 'traffic', 'otelcol-queue-owner'];
+    for (const [name, service] of Object.entries(services))
+      if (!withoutHealthcheck.includes(name)) expect(service.healthcheck?.test, name).toBeDefined();
+    for (const [name, service] of Object.entries(services))
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(services[dependency], `${name} -> ${dependency}`).toBeDefined();
+        const expected = services[dependency]?.healthcheck
+          ? 'service_healthy'
+          : dependency === 'otelcol-queue-owner'
+            ? 'service_completed_successfully'
+            : 'service_started';
+        expect(condition, `${name} -> ${dependency}`).toBe(expected);
+      }
+    expect(Object.keys(services['otel-collector']?.depends_on ?? {})).toEqual(
+      expect.arrayContaining(['prometheus', 'tempo', 'loki']),
+    );
+    expect(Object.keys(services.grafana?.depends_on ?? {})).toEqual(
+      expect.arrayContaining(['prometheus', 'tempo', 'loki', 'alertmanager']),
+    );
+  });
+
+  it('names services as the shared configuration files address them', () => {
+    const addresses = [
+      ...JSON.stringify(yamlOf('prometheus/prometheus.yml')).matchAll(/"([a-z-]+):(\d+)"/g),
+      ...read('collector/config.yaml').matchAll(/:-https?:\/\/([a-z-]+):(\d+)/g),
+    ].map(([, host, port]) => `${host}:${port}`);
+    expect(addresses).toEqual(
+      expect.arrayContaining(['alertmanager:9093', 'otel-collector:8888', 'tempo:4318', 'loki:3100']),
+    );
+    for (const address of addresses) expect(Object.keys(services)).toContain(address.split(':')[0]);
+  });
+
+  it('requires the collector’s bearer token on OTLP, and the reference server sends it', () => {
+    const config = yamlOf('collector/config.yaml') as {
+      extensions: Record<string, { token?: string }>;
+      receivers: { otlp: { protocols: Record<string, { auth?: { authenticator: string } }> } };
+    };
+    for (const protocol of Object.values(config.receivers.otlp.protocols))
+      expect(config.extensions[protocol.auth?.authenticator ?? '']?.token).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector variable, literally
+        '${env:MCP_KIT_COLLECTOR_TOKEN}',
+      );
+    expect(services['otel-collector']?.environment?.MCP_KIT_COLLECTOR_TOKEN).toMatch(
+      /^\$\{MCP_KIT_COLLECTOR_TOKEN:\?/,
+    );
+    expect(services['detainee-locator']?.environment?.OTEL_EXPORTER_OTLP_HEADERS).toMatch(
+      /^Authorization=Bearer \$\{MCP_KIT_COLLECTOR_TOKEN:\?/,
+    );
+  });
+
+  it('gives Grafana an admin password from .env, no anonymous access and no phoning home', () => {
+    const env = services.grafana?.environment ?? {};
+    expect(env.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]+\}$/);
+    expect(env).toMatchObject({
+      GF_AUTH_ANONYMOUS_ENABLED: 'false',
+      GF_ANALYTICS_REPORTING_ENABLED: 'false',
+      GF_ANALYTICS_CHECK_FOR_UPDATES: 'false',
+      GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: 'false',
+    });
+  });
+
+  it('keeps traces and logs for days, not months, and tells Grafana Labs nothing', () => {
+    const days = (duration: string) => Number.parseInt(duration, 10) / (duration.endsWith('h') ? 24 : 1);
+    const tempo = read('tempo/tempo.yaml');
+    const loki = read('loki/loki.yaml');
+    const defaults = [
+      ...tempo.matchAll(/block_retention: \$\{TEMPO_RETENTION:-(\w+)\}/g),
+      ...loki.matchAll(/retention_period: \$\{LOKI_RETENTION:-(\w+)\}/g),
+    ].map(([, value]) => value ?? '');
+    expect(defaults).toHaveLength(3);
+    for (const value of [
+      ...defaults,
+      envExample().TEMPO_RETENTION ?? '',
+      envExample().LOKI_RETENTION ?? '',
+    ]) {
+      expect(days(value)).toBeGreaterThanOrEqual(1);
+      expect(days(value)).toBeLessThanOrEqual(7);
+    }
+    expect(yamlOf('loki/loki.yaml')).toMatchObject({
+      compactor: { retention_enabled: true },
+      analytics: { reporting_enabled: false },
+    });
+    expect(yamlOf('tempo/tempo.yaml')).toMatchObject({ usage_report: { reporting_enabled: false } });
+    for (const service of ['tempo', 'loki'])
+      expect(services[service]?.command, service).toContain('-config.expand-env=true');
+  });
+});
+
+describe('secrets', () => {
+  it('come only from .env: compose refuses to start while a required secret is empty', () => {
+    const { errors } = interpolate(compose, envExample());
+    const missing = [...new Set(errors.map((error) => error.split(':')[0]))].sort();
+    const required = Object.entries(envExample())
+      .filter(([, value]) => value === '')
+      .map(([name]) => name)
+      .filter((name) => composeText().includes(`\${${name}:?`))
+      .sort();
+    expect(missing).toEqual(required);
+    expect(missing).toEqual(
+      expect.arrayContaining([
+        'GRAFANA_ADMIN_PASSWORD',
+        'MCP_KIT_COLLECTOR_HMAC_KEY',
+        'MCP_KIT_COLLECTOR_TOKEN',
+      ]),
+    );
+  });
+
+  it('are never literal in the compose file: secret-looking variables are read from .env', () => {
+    for (const [name, service] of Object.entries(services))
+      for (const [variable, value] of Object.entries(service.environment ?? {}))
+        if (secretName.test(variable)) {
+          expect(value, `${name}.${variable}`).toMatch(/\$\{[A-Z_]+:[?-]/);
+          expect(holdsLiteral(value), `${name}.${variable}`).toBe(false);
+        }
+  });
+
+  it('are empty in .env.example, whose other values are defaults, never credentials', () => {
+    for (const [name, value] of Object.entries(envExample())) {
+      if (secretName.test(name)) expect(value, name).toBe('');
+      // Nothing that looks generated: a long run of letters and digits mixed.
+      expect(value, name).not.toMatch(/(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{24,}/);
+    }
+  });
+
+  it.each([
+    'docker-compose.yml',
+    '.env.example',
+    'collector/config.yaml',
+    'collector/overlays/sentry.yaml',
+    'collector/overlays/datadog.yaml',
+    'prometheus/prometheus.yml',
+    'alertmanager/alertmanager.yml',
+    'tempo/tempo.yaml',
+    'loki/loki.yaml',
+  ])('are not committed in %s', (file) => {
+    const text = read(file);
+    // A secret-named key with a literal value: anything but empty, a variable, or a *_file path.
+    const assignments = [
+      ...text.matchAll(
+        /^[ \t]*-?[ \t]*"?([\w.-]*(?:token|password|api[_-]?key|secret|routing_key)s?)"?[ \t]*[:=][ \t]*(.*)$/gim,
+      ),
+    ];
+    expect(assignments.length + text.length).toBeGreaterThan(0);
+    for (const [, key = '', value = ''] of assignments) {
+      const literal = value
+        .replace(/\s#.*$/, '')
+        .trim()
+        .replace(/^["']|["']$/g, '');
+      expect(holdsLiteral(literal), `${file}: ${key}: ${literal}`).toBe(false);
+    }
+    expect(text).not.toMatch(
+      /hooks\.slack\.com\/services\/T|xox[bp]-|\bsk_live_|-----BEGIN [A-Z ]*PRIVATE KEY/,
+    );
+  });
+});
+
+describe('.env.example', () => {
+  const documented = read('.env.example')
+    .split('\n')
+    .flatMap((line) => line.match(/^#?\s*([A-Z][A-Z0-9_]*)=/)?.[1] ?? []);
+
+  it('documents every variable the compose file reads, and only those', () => {
+    expect([...new Set(documented)].sort()).toEqual(variablesIn(composeText()).sort());
+  });
+
+  it('documents every variable the collector overlays read, and compose passes each to the collector', () => {
+    const collectorEnv = Object.keys(services['otel-collector']?.environment ?? {});
+    for (const overlay of ['collector/overlays/sentry.yaml', 'collector/overlays/datadog.yaml'])
+      for (const [, variable = ''] of read(overlay).matchAll(/\$\{env:([A-Z0-9_]+)/g)) {
+        expect(documented, `${overlay}: ${variable}`).toContain(variable);
+        expect(collectorEnv, `${overlay}: ${variable}`).toContain(variable);
+      }
+  });
+});
+
+describe('collector overlays for compose', () => {
+  const base = ['collector/config.yaml', 'collector/privacy.yaml'].map(yamlOf);
+  const defined = (config: Record<string, unknown>, kind: string) =>
+    Object.keys((config[kind] as Record<string, unknown>) ?? {});
+  const pipelinesOf = (config: Record<string, unknown>) =>
+    ((config.service as { pipelines?: Record<string, Record<string, string[]>> })?.pipelines ?? {}) as Record<
+      string,
+      { receivers: string[]; processors?: string[]; exporters: string[] }
+    >;
+
+  it('loads an empty overlay in a vendor’s slot while the vendor is off', () => {
+    expect(parse(read('collector/overlays/none.yaml'))).toBeNull();
+  });
+
+  it.each(['collector/overlays/sentry.yaml', 'collector/overlays/datadog.yaml'])(
+    '%s only adds pipelines fed by the base’s forward connectors, using components it or the base defines',
+    (file) => {
+      const overlay = yamlOf(file);
+      const all = [...base, overlay];
+      const components = (kind: string) => all.flatMap((config) => defined(config, kind));
+      const basePipelines = Object.keys(pipelinesOf(base[0] as Record<string, unknown>));
+      const ownConnectors = defined(overlay, 'connectors');
+      for (const [name, pipeline] of Object.entries(pipelinesOf(overlay))) {
+        expect(basePipelines, `${file} redefines ${name}`).not.toContain(name);
+        for (const receiver of pipeline.receivers)
+          expect(
+            receiver.startsWith('forward/') || ownConnectors.includes(receiver),
+            `${name}: ${receiver}`,
+          ).toBe(true);
+        for (const processor of pipeline.processors ?? [])
+          expect(components('processors')).toContain(processor);
+        for (const exporter of pipeline.exporters)
+          expect([...components('exporters'), ...components('connectors')]).toContain(exporter);
+      }
+      expect(overlay).not.toHaveProperty('receivers');
+    },
+  );
+});
+
+describe('README', () => {
+  const readme = read('README.md');
+  const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, body]) => body ?? '');
+  const section = (heading: string) => readme.split(/^## /m).find((part) => part.startsWith(heading)) ?? '';
+
+  it('quickstart is what a new user runs: copy .env.example, fill in the secrets, docker compose up', () => {
+    const quickstart = section('Quickstart');
+    const commands = [...quickstart.matchAll(/```sh\n([\s\S]*?)```/g)]
+      .flatMap(([, body]) => (body ?? '').split('\n'))
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter(Boolean);
+    expect(commands).toEqual(['cp .env.example .env', 'docker compose up']);
+    expect(quickstart).toContain('http://localhost:3000');
+  });
+
+  it('tells how to run the tests with exactly what CI runs', () => {
+    const ci = read('.ci/run')
+      .split('\n')
+      .filter((line) => /^npm /.test(line));
+    expect(ci).toEqual(['npm ci', 'npm test']);
+    expect(shellBlocks).toContain(`${ci.join('\n')}\n`);
+  });
+
+  it('lists every published port with its URL', () => {
+    const published = Object.values(services)
+      .flatMap((service) => service.ports ?? [])
+      .map((port) => port.split(':')[1]);
+    for (const port of published) expect(readme, `port ${port}`).toMatch(new RegExp(`localhost:${port}\\b`));
+  });
+
+  it('names the images’ pinned versions', () => {
+    for (const image of Object.values(services).flatMap((service) => (service.image ? [service.image] : [])))
+      expect(readme, image).toContain(image.split(':')[1]?.replace(/^v/, '') ?? '');
+  });
+});
+
+it('ships the Compose Specification schema it validates with, unmodified and with its origin', () => {
+  const notes = read('test/support/schemas/README.md');
+  expect(notes).toMatch(/compose-spec\/compose-go.*v2\.13\.0/s);
+  expect(notes).toContain('Apache-2.0');
+  expect(statSync(path.join(repoRoot, 'test/support/schemas/compose-spec.json')).size).toBeGreaterThan(
+    50_000,
+  );
+});
