@@ -173,9 +173,7 @@ export const pipeline = mcpDashboard({
       unit: 'short',
       steps: higherIsWorse(0.5, 1),
       queries: [
-        traceqlMetrics(
-          `{ name =~ ".*[Aa][- ]?[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{2,3}.*" } | count_over_time()`,
-        ),
+        traceqlMetrics(`{ name =~ ".*[Aa][- ]?[0-9]{3}[- ]?[0-9]{3}[- ]?[0-9]{2,3}.*" } | count_over_time()`),
       ],
     }),
     timeseries({
