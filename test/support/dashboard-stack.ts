@@ -29,6 +29,8 @@ export interface DashboardStack {
   server: RunningBinary;
   /** The server's MCP endpoint. */
   mcpUrl: string;
+  /** While true, the stand-ins for Tempo and Loki answer 401, as a backend refusing data would. */
+  backendsRefuse(refuse: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -60,7 +62,12 @@ export async function startDashboardStack(): Promise<DashboardStack> {
   // start Prometheus with a placeholder, then point the scrape job at the collector and reload.
   writeFileSync(configFile, prometheusConfig('127.0.0.1:1', alertmanagerTarget));
   const prometheus = await startPrometheus({ config: configFile, extraArgs: ['--web.enable-otlp-receiver'] });
-  const sink = await startOtlpSink({ name: 'tempo-loki', captureRoot: newCaptureRoot('dashboards') });
+  let refusing = false;
+  const sink = await startOtlpSink({
+    name: 'tempo-loki',
+    captureRoot: newCaptureRoot('dashboards'),
+    authorize: () => !refusing,
+  });
   const collector = await startKitCollector({
     backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${prometheus.url}/api/v1/otlp` },
   });
@@ -110,6 +117,9 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     upstream,
     server,
     mcpUrl,
+    backendsRefuse(refuse) {
+      refusing = refuse;
+    },
     async stop() {
       await server.stop();
       await collector.stop();

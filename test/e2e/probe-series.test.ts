@@ -1,0 +1,31 @@
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { it } from 'vitest';
+import { runTraffic } from '../../examples/traffic/generator.ts';
+import { setUpstreamFaults, startDashboardStack, tokens } from '../support/dashboard-stack.ts';
+
+it('probe', async () => {
+  const stack = await startDashboardStack();
+  const t0 = Date.now();
+  const s = await runTraffic({ url: stack.mcpUrl, token: tokens.agents, enumerationToken: tokens.prober, sessions: 30, rate: 10, seed: 'dash', mix: { family: 3, lawyer: 3, typo: 2, bulk: 1, enumeration: 1 } });
+  console.log('traffic', Date.now() - t0, JSON.stringify(s));
+  await setUpstreamFaults(stack.upstream, { rateLimitPerSecond: 1 });
+  const s2 = await runTraffic({ url: stack.mcpUrl, token: tokens.agents, sessions: 6, rate: 6, seed: 'rl', mix: { lawyer: 1 } });
+  console.log('rl', Date.now() - t0, JSON.stringify(s2));
+  await setUpstreamFaults(stack.upstream, { rateLimitPerSecond: 0, outage: true });
+  const s3 = await runTraffic({ url: stack.mcpUrl, token: tokens.agents, sessions: 10, rate: 5, seed: 'out', mix: { lawyer: 1 } });
+  console.log('outage', Date.now() - t0, JSON.stringify(s3));
+  await fetch(stack.mcpUrl, { method: 'POST', headers: { authorization: 'Bearer nope' } });
+  await fetch(stack.mcpUrl, { method: 'POST', headers: { authorization: `Bearer ${tokens.agents}`, origin: 'https://evil.example' } });
+  await sleep(35_000);
+  const r = await fetch(`${stack.prometheus.url}/api/v1/series?match[]={__name__=~".+"}`);
+  const body = (await r.json()) as { data: Record<string, string>[] };
+  writeFileSync('/tmp/issue7/series.json', JSON.stringify(body.data, null, 1));
+  const spans = stack.sink.spans.map((x) => ({ name: (x as any).name, attributes: (x as any).attributes }));
+  writeFileSync('/tmp/issue7/spans.json', JSON.stringify(spans.slice(0, 400), null, 1));
+  writeFileSync('/tmp/issue7/logs.json', JSON.stringify(stack.sink.logRecords.slice(0, 50), null, 1));
+  const alerts = await stack.prometheus.query('ALERTS');
+  console.log('alerts', JSON.stringify(alerts));
+  console.log('total', Date.now() - t0);
+  await stack.stop();
+}, 300_000);
