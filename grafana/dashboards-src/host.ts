@@ -31,11 +31,12 @@ export const host = mcpDashboard({
       ],
     }),
     stat({
-      title: 'Process uptime',
-      description: 'Time since the server process started (nodejs / process runtime).',
-      unit: 's',
+      title: 'Instances reporting',
+      description:
+        'Processes of each service sending telemetry now (one target_info series per service.instance.id). Fewer than expected: an instance is down or cannot reach the collector.',
+      unit: 'short',
       steps: neutral,
-      queries: [promqlInstant(`max by (job) (time() - process_start_time_seconds{${job}})`, '{{job}}')],
+      queries: [promqlInstant(`count by (job) (target_info{${job}})`, '{{job}}')],
     }),
     timeseries({
       title: 'Process CPU',
@@ -51,14 +52,13 @@ export const host = mcpDashboard({
     }),
     timeseries({
       title: 'Host CPU utilization',
-      description: "Share of the host's CPU time by state, averaged over its logical CPUs.",
+      description: "Share of the host's CPU time not idle, averaged over its logical CPUs.",
       unit: 'percentunit',
       steps: higherIsWorse(0.8, 0.95),
+      min: 0,
+      max: 1,
       queries: [
-        promql(
-          `avg by (system_cpu_state) (system_cpu_utilization_ratio{${job}, system_cpu_state!="idle"})`,
-          '{{system_cpu_state}}',
-        ),
+        promql(`1 - avg by (job) (system_cpu_utilization{${job}, system_cpu_state="idle"})`, '{{job}}'),
       ],
     }),
     timeseries({
@@ -68,7 +68,7 @@ export const host = mcpDashboard({
       unit: 'bytes',
       steps: higherIsWorse(1e9, 2e9),
       queries: [
-        promql(`sum by (job) (process_memory_usage_bytes{${job}})`, 'resident {{job}}'),
+        promql(`sum by (job) (process_memory_usage{${job}})`, 'resident {{job}}'),
         promql(`sum by (job) (v8js_memory_heap_used_bytes{${job}})`, 'heap used {{job}}'),
       ],
     }),
@@ -78,10 +78,7 @@ export const host = mcpDashboard({
       unit: 'percentunit',
       steps: higherIsWorse(0.8, 0.95),
       queries: [
-        promql(
-          `sum by (job) (system_memory_utilization_ratio{${job}, system_memory_state="used"})`,
-          '{{job}}',
-        ),
+        promql(`sum by (job) (system_memory_utilization{${job}, system_memory_state="used"})`, '{{job}}'),
       ],
     }),
     timeseries({
@@ -91,7 +88,7 @@ export const host = mcpDashboard({
       steps: neutral,
       queries: [
         promql(
-          `sum by (network_io_direction) (rate(system_network_io_bytes_total{${job}}[$__rate_interval]))`,
+          `sum by (network_io_direction) (rate(system_network_io_total{${job}}[$__rate_interval]))`,
           '{{network_io_direction}}',
         ),
       ],

@@ -53,7 +53,7 @@ export const pipeline = mcpDashboard({
         'Resident memory of the collector. The memory limiter refuses data (senders retry) above 80% of the memory available to it.',
       unit: 'bytes',
       steps: higherIsWorse(1e9, 2e9),
-      queries: [promqlInstant('max(otelcol_process_memory_rss_bytes)')],
+      queries: [promqlInstant('max(otelcol_process_memory_rss)')],
     }),
     stat({
       title: 'Export failures',
@@ -63,7 +63,7 @@ export const pipeline = mcpDashboard({
       steps: higherIsWorse(1, 100),
       queries: [
         promqlInstant(
-          'sum(increase({__name__=~"otelcol_exporter_send_failed_(spans|metric_points|log_records)_total"}[$__range]))',
+          'sum(increase({__name__=~"otelcol_exporter_send_failed_(spans|metric_points|log_records)"}[$__range]))',
         ),
       ],
     }),
@@ -73,7 +73,7 @@ export const pipeline = mcpDashboard({
       unit: 'short',
       steps: neutral,
       queries: signals.map(([signal, label]) =>
-        promql(`sum(rate(otelcol_receiver_accepted_${signal}_total[$__rate_interval]))`, label),
+        promql(`sum(rate(otelcol_receiver_accepted_${signal}[$__rate_interval]))`, label),
       ),
     }),
     timeseries({
@@ -83,34 +83,34 @@ export const pipeline = mcpDashboard({
       unit: 'short',
       steps: higherIsWorse(1, 100),
       queries: signals.map(([signal, label]) =>
-        promql(`sum(rate(otelcol_receiver_refused_${signal}_total[$__rate_interval]))`, label),
+        promql(`sum(rate(otelcol_receiver_refused_${signal}[$__rate_interval]))`, label),
       ),
     }),
     timeseries({
       title: 'Sent per exporter',
       description:
-        'Items per second each exporter delivered: Tempo (spans), Loki (log records), Prometheus (metric points).',
+        'Items per second each exporter delivered: otlp_http/tempo (spans), otlp_http/loki (log records), otlp_http/prometheus (metric points).',
       unit: 'short',
       steps: neutral,
-      queries: signals.map(([signal, label]) =>
+      queries: [
         promql(
-          `sum by (exporter) (rate(otelcol_exporter_sent_${signal}_total[$__rate_interval]))`,
-          `{{exporter}} ${label}`,
+          'sum by (exporter) (rate({__name__=~"otelcol_exporter_sent_(spans|metric_points|log_records)"}[$__rate_interval]))',
+          '{{exporter}}',
         ),
-      ),
+      ],
     }),
     timeseries({
       title: 'Send failures per exporter',
       description:
-        'Items per second an exporter failed to send. Retryable failures wait in the persistent queue; a backend answering 4xx loses them.',
+        'Items per second an exporter failed to send (OtelcolExportFailing after 10 min). Retryable failures wait in the persistent queue; a backend answering 4xx loses them.',
       unit: 'short',
       steps: higherIsWorse(0.1, 10),
-      queries: signals.map(([signal, label]) =>
+      queries: [
         promql(
-          `sum by (exporter) (rate(otelcol_exporter_send_failed_${signal}_total[$__rate_interval]))`,
-          `{{exporter}} ${label}`,
+          'sum by (exporter) (rate({__name__=~"otelcol_exporter_send_failed_(spans|metric_points|log_records)"}[$__rate_interval]))',
+          '{{exporter}}',
         ),
-      ),
+      ],
     }),
     timeseries({
       title: 'Queue fill per exporter',
@@ -127,12 +127,31 @@ export const pipeline = mcpDashboard({
       ],
     }),
     timeseries({
-      title: 'Collector memory and CPU',
+      title: 'Memory limiter: accepted and refused',
+      description:
+        'Items per second the memory limiter let through and refused. Refusals mean the collector is above its memory limit (80%); senders retry (OtelcolMemoryLimiterRefusing).',
+      unit: 'short',
+      steps: neutral,
+      queries: [
+        ...signals.map(([signal, label]) =>
+          promql(
+            `sum(rate(otelcol_processor_memory_limiter_accepted_${signal}[$__rate_interval]))`,
+            `accepted ${label}`,
+          ),
+        ),
+        promql(
+          'sum(rate(otelcol_processor_memory_limiter_refused_spans[$__rate_interval]))',
+          'refused spans',
+        ),
+      ],
+    }),
+    timeseries({
+      title: 'Collector memory',
       description: 'Resident memory and Go heap of the collector; the memory limiter watches the heap.',
       unit: 'bytes',
       steps: higherIsWorse(1e9, 2e9),
       queries: [
-        promql('max(otelcol_process_memory_rss_bytes)', 'resident'),
+        promql('max(otelcol_process_memory_rss)', 'resident'),
         promql('max(otelcol_process_runtime_heap_alloc_bytes)', 'heap'),
       ],
     }),
@@ -144,12 +163,12 @@ export const pipeline = mcpDashboard({
       steps: neutral,
       queries: [
         promql(
-          'sum by (processor, otel_signal) (rate(otelcol_processor_incoming_items_total{processor=~".*privacy.*|.*policy_keys.*"}[$__rate_interval]))',
-          'in {{processor}} {{otel_signal}}',
+          'sum by (processor, "otel.signal") (rate(otelcol_processor_incoming_items{processor=~"transform/privacy|redaction/policy_keys|redaction/privacy"}[$__rate_interval]))',
+          'in {{processor}} {{otel.signal}}',
         ),
         promql(
-          'sum by (processor, otel_signal) (rate(otelcol_processor_outgoing_items_total{processor=~".*privacy.*|.*policy_keys.*"}[$__rate_interval]))',
-          'out {{processor}} {{otel_signal}}',
+          'sum by (processor, "otel.signal") (rate(otelcol_processor_outgoing_items{processor=~"transform/privacy|redaction/policy_keys|redaction/privacy"}[$__rate_interval]))',
+          'out {{processor}} {{otel.signal}}',
         ),
       ],
     }),
