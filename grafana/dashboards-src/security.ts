@@ -64,7 +64,7 @@ export const security = mcpDashboard({
       steps: higherIsWorse(10, 20),
       queries: [
         promqlInstant(
-          `sum(increase(${lookups('mcpkit_lookup_batch="true"')}[$__range])) / sum(increase(mcpkit_tool_calls_total{${job}, gen_ai_tool_name="bulk_search_detainees"}[$__range]))`,
+          `sum(increase(${lookups('mcpkit_lookup_batch="true"')}[$__range])) / sum(increase(mcp_server_operation_duration_seconds_count{${job}, gen_ai_tool_name="bulk_search_detainees"}[$__range]))`,
         ),
       ],
     }),

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { EmptyResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTraffic, type TrafficSummary } from '../../examples/traffic/generator.ts';
 import { type DashboardQuery, dashboardQueries, substituteVariables } from '../support/dashboard-queries.ts';
@@ -104,6 +105,10 @@ describe('the dashboards on real pipeline data', () => {
     });
     await client.connect(transport);
     await client.callTool({ name: 'no_such_tool', arguments: {} }).catch(() => undefined);
+    // A method the server does not implement: JSON-RPC -32601, a client error.
+    await client
+      .request({ method: 'detainees/export', params: {} }, EmptyResultSchema)
+      .catch(() => undefined);
     await transport.terminateSession();
     await client.close();
 
@@ -122,23 +127,21 @@ describe('the dashboards on real pipeline data', () => {
     // ... then fails: retries and upstream failures open the circuit breaker, and later lookups are
     // refused without calling the upstream.
     await setUpstreamFaults(stack.upstream, { rateLimitPerSecond: 0, outage: true });
-    summaries.push(
-      await runTraffic({
-        url: stack.mcpUrl,
-        token: tokens.agents,
-        sessions: 8,
-        rate: 8,
-        seed: 'outage',
-        mix: { lawyer: 1 },
-      }),
-    );
-    await eventually(
-      async () =>
-        (await stack.prometheus.query('max(locator_upstream_circuit_state)'))[0]?.value[1] === '2'
-          ? true
-          : undefined,
-      60_000,
-    );
+    let batch = 0;
+    await eventually(async () => {
+      summaries.push(
+        await runTraffic({
+          url: stack.mcpUrl,
+          token: tokens.agents,
+          sessions: 4,
+          rate: 8,
+          seed: `outage-${batch++}`,
+          mix: { lawyer: 1 },
+        }),
+      );
+      const [state] = await stack.prometheus.query('max(locator_upstream_circuit_state)');
+      return state?.value[1] === '2' ? true : undefined;
+    }, 90_000);
     summaries.push(
       await runTraffic({
         url: stack.mcpUrl,
@@ -151,23 +154,25 @@ describe('the dashboards on real pipeline data', () => {
     );
 
     // The trace and log backends refuse data for a while (the collector's exporters fail), while a careless
-    // sender puts an email and an A-number in a span name and a log line.
+    // sender puts an email and an A-number in a span name and a log line. More bulk searches: a counter's
+    // first increments are not a rate until a later sample sees it grow.
+    await setUpstreamFaults(stack.upstream, { outage: false });
     stack.backendsRefuse(true);
     await sendCarelessTelemetry(stack);
     summaries.push(
       await runTraffic({
         url: stack.mcpUrl,
         token: tokens.agents,
-        sessions: 4,
+        sessions: 6,
         rate: 4,
         seed: 'refused',
-        mix: { family: 1 },
+        mix: { family: 1, bulk: 1 },
       }),
     );
     await eventually(
       async () =>
-        ((await stack.prometheus.query('sum(otelcol_exporter_send_failed_spans_total)'))[0]?.value[1] ??
-          '0') !== '0'
+        ((await stack.prometheus.query('sum(otelcol_exporter_send_failed_spans)'))[0]?.value[1] ?? '0') !==
+        '0'
           ? true
           : undefined,
       90_000,
