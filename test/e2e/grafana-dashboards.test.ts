@@ -219,6 +219,19 @@ describe('the dashboards on real pipeline data', () => {
     150_000,
   );
 
+  it('has TraceQL queries over span attributes the server really records', () => {
+    // Tempo cannot run here, but the spans it would store are what the collector sent its stand-in.
+    const recorded = new Set(stack.sink.spans.flatMap((span) => Object.keys(span.attributes)));
+    const traceqlQueries = dashboardQueries().filter((query) => query.language === 'traceql');
+    const referenced = new Set(
+      traceqlQueries.flatMap((query) =>
+        [...query.text.matchAll(/\bspan\.([\w.]*\w)/g)].map((match) => match[1] ?? ''),
+      ),
+    );
+    expect(referenced.size).toBeGreaterThan(5);
+    for (const attribute of referenced) expect(recorded, attribute).toContain(attribute);
+  });
+
   it('keeps the list of queries not executable here short and current', () => {
     for (const [text, reason] of Object.entries(notExecutableHere)) {
       expect(
