@@ -6,7 +6,15 @@
 
 import { PanelBuilder as BarGaugePanel } from '@grafana/grafana-foundation-sdk/bargauge';
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
-import { LogsSortOrder } from '@grafana/grafana-foundation-sdk/common';
+import {
+  LegendDisplayMode,
+  LegendPlacement,
+  LogsSortOrder,
+  SortOrder,
+  TooltipDisplayMode,
+  VizLegendOptionsBuilder,
+  VizTooltipOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
 import {
   type Dashboard,
   DashboardBuilder,
@@ -221,7 +229,21 @@ function configure<T, P extends CommonPanel<T>>(panel: P, spec: PanelSpec, width
   return panel;
 }
 
-export const timeseries = (spec: PanelSpec) => configure(new TimeseriesPanel().fillOpacity(10), spec, 12, 8);
+export const timeseries = (spec: PanelSpec) =>
+  configure(
+    new TimeseriesPanel()
+      .fillOpacity(10)
+      .legend(
+        new VizLegendOptionsBuilder()
+          .showLegend(true)
+          .displayMode(LegendDisplayMode.List)
+          .placement(LegendPlacement.Bottom),
+      )
+      .tooltip(new VizTooltipOptionsBuilder().mode(TooltipDisplayMode.Multi).sort(SortOrder.Descending)),
+    spec,
+    12,
+    8,
+  );
 export const stat = (spec: PanelSpec) => configure(new StatPanel(), spec, 6, 4);
 export const table = (spec: PanelSpec) => configure(new TablePanel(), spec, 12, 8);
 export const bargauge = (spec: PanelSpec) => configure(new BarGaugePanel(), spec, 12, 8);

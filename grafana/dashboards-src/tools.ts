@@ -11,7 +11,6 @@ import {
   mcpDashboard,
   neutral,
   promql,
-  promqlTable,
   stateNames,
   stateTimeline,
   timeseries,
@@ -212,9 +211,10 @@ export const tools = mcpDashboard({
       steps: neutral,
       width: 24,
       queries: [
-        promqlTable(
+        promql(
           `sort_desc(sum by (gen_ai_tool_name, mcpkit_tool_outcome) (increase(${calls()}[$__range])))`,
-        ),
+          '{{gen_ai_tool_name}} {{mcpkit_tool_outcome}}',
+        ).instant(),
       ],
     }),
   ],
