@@ -93,11 +93,12 @@ export const overview = mcpDashboard({
       description: 'p50, p95 and p99 of mcp.server.operation.duration per MCP method (semconv buckets).',
       unit: 's',
       steps: higherIsWorse(1, 2),
+      // Exemplars (when Prometheus stores them) open the trace of a sampled call in Tempo.
       queries: [0.5, 0.95, 0.99].map((q) =>
         promql(
           `histogram_quantile(${q}, sum by (mcp_method_name, le) (rate(${buckets}[$__rate_interval])))`,
           `p${q * 100} {{mcp_method_name}}`,
-        ),
+        ).exemplar(true),
       ),
     }),
     timeseries({
