@@ -190,6 +190,9 @@ async function runSession(
   } catch {
     summary.failed++;
   } finally {
+    // A well-behaved client ends its session (HTTP DELETE), so the server records the session's
+    // duration and calls; closing the transport alone leaves the session open on the server.
+    await transport.terminateSession().catch(() => undefined);
     await client.close().catch(() => undefined);
   }
 }

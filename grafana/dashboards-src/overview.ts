@@ -1,0 +1,173 @@
+// MCP overview: is the server answering, how fast, how often it fails and why, how fast the error and
+// latency budgets burn, and which alerts are active. The landing page; the others drill down.
+import {
+  higherIsWorse,
+  job,
+  jobVariable,
+  lowerIsWorse,
+  mcpDashboard,
+  neutral,
+  promql,
+  promqlInstant,
+  promqlTable,
+  stat,
+  table,
+  timeseries,
+} from './lib.ts';
+
+const operations = `mcp_server_operation_duration_seconds_count{${job}}`;
+const buckets = `mcp_server_operation_duration_seconds_bucket{${job}}`;
+// Server faults only: tool errors and JSON-RPC server errors; client mistakes do not spend the budget
+// (the same selector as prometheus/rules/mcp.rules.yml).
+const serverFaults = `mcp_server_operation_duration_seconds_count{${job}, error_type!="", error_type!~"-32700|-32600|-32601|-32602|-32002"}`;
+
+export const overview = mcpDashboard({
+  key: 'overview',
+  source: 'overview.ts',
+  description:
+    'Request rate, errors by error.type, latency percentiles per method and tool, SLO burn (availability 99%, 99% of calls under 2 s) and active alerts of the MCP servers.',
+  variables: [jobVariable()],
+  panels: [
+    stat({
+      title: 'Requests per second',
+      description: 'MCP requests and notifications handled per second (mcp.server.operation.duration count).',
+      unit: 'reqps',
+      steps: neutral,
+      queries: [promqlInstant(`sum(rate(${operations}[$__rate_interval]))`)],
+    }),
+    stat({
+      title: 'Server fault ratio',
+      description:
+        "Share of operations that failed through the server's fault (tool errors, JSON-RPC -32603 and -32000..-32099). Client mistakes are excluded. Objective: under 1%.",
+      unit: 'percentunit',
+      steps: higherIsWorse(0.01, 0.05),
+      queries: [
+        promqlInstant(
+          `sum(rate(${serverFaults}[$__rate_interval])) / sum(rate(${operations}[$__rate_interval]))`,
+        ),
+      ],
+    }),
+    stat({
+      title: 'p95 latency',
+      description:
+        '95th percentile of the MCP operation duration over all methods. Objective: 99% under 2 s.',
+      unit: 's',
+      steps: higherIsWorse(1, 2),
+      queries: [promqlInstant(`histogram_quantile(0.95, sum by (le) (rate(${buckets}[$__rate_interval])))`)],
+    }),
+    stat({
+      title: 'Alerts firing',
+      description:
+        "Alerts of the kit's Prometheus rules that are firing now, Watchdog included (it always fires: if it is missing, alerting is broken).",
+      unit: 'short',
+      steps: higherIsWorse(2, 3),
+      queries: [promqlInstant('count(ALERTS{alertstate="firing"})')],
+    }),
+    timeseries({
+      title: 'Operations per second by method and tool',
+      description: 'From the recording rule job_tool:mcp_server_operations:rate5m (5-minute rate).',
+      unit: 'reqps',
+      steps: neutral,
+      queries: [
+        promql(
+          `sum by (mcp_method_name, gen_ai_tool_name) (job_tool:mcp_server_operations:rate5m{${job}})`,
+          '{{mcp_method_name}} {{gen_ai_tool_name}}',
+        ),
+      ],
+    }),
+    timeseries({
+      title: 'Errors by error.type',
+      description:
+        'Failed operations per second by error.type: tool_error (a result with isError), or the JSON-RPC error code (-32602 invalid params, -32601 unknown method, -32603 internal ...).',
+      unit: 'reqps',
+      steps: higherIsWorse(0.1, 1),
+      queries: [
+        promql(
+          `sum by (error_type) (rate(mcp_server_operation_duration_seconds_count{${job}, error_type!=""}[$__rate_interval]))`,
+          '{{error_type}}',
+        ),
+      ],
+    }),
+    timeseries({
+      title: 'Latency percentiles by method',
+      description: 'p50, p95 and p99 of mcp.server.operation.duration per MCP method (semconv buckets).',
+      unit: 's',
+      steps: higherIsWorse(1, 2),
+      // Exemplars (when Prometheus stores them) open the trace of a sampled call in Tempo.
+      queries: [0.5, 0.95, 0.99].map((q) =>
+        promql(
+          `histogram_quantile(${q}, sum by (mcp_method_name, le) (rate(${buckets}[$__rate_interval])))`,
+          `p${q * 100} {{mcp_method_name}}`,
+        ).exemplar(true),
+      ),
+    }),
+    timeseries({
+      title: 'p95 latency by tool',
+      description: 'From the recording rule job_tool:mcp_server_operation_duration_seconds:p95_rate5m.',
+      unit: 's',
+      steps: higherIsWorse(1, 2),
+      queries: [
+        promql(
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_duration_seconds:p95_rate5m{${job}, gen_ai_tool_name!=""})`,
+          '{{gen_ai_tool_name}}',
+        ),
+      ],
+    }),
+    timeseries({
+      title: 'Availability budget burn rate',
+      description:
+        'How many times faster than allowed the 1% error budget burns, per tool, over 1 h and 5 min. Above 14.4 on both windows pages (MCPAvailabilityBudgetBurnFast); above 6 over 6 h and 30 min warns.',
+      unit: 'suffix:×',
+      steps: higherIsWorse(6, 14.4),
+      queries: [
+        promql(
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_errors:ratio_rate1h{${job}}) / 0.01`,
+          '1h {{gen_ai_tool_name}}',
+        ),
+        promql(
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_errors:ratio_rate5m{${job}}) / 0.01`,
+          '5m {{gen_ai_tool_name}}',
+        ),
+      ],
+    }),
+    timeseries({
+      title: 'Latency budget burn rate',
+      description:
+        'How many times faster than allowed the latency budget burns (objective: 99% of calls under 2 s), per tool, over 1 h and 5 min. Above 14.4 on both pages (MCPLatencyBudgetBurnFast).',
+      unit: 'suffix:×',
+      steps: higherIsWorse(6, 14.4),
+      queries: [
+        promql(
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_slow:ratio_rate1h{${job}}) / 0.01`,
+          '1h {{gen_ai_tool_name}}',
+        ),
+        promql(
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_slow:ratio_rate5m{${job}}) / 0.01`,
+          '5m {{gen_ai_tool_name}}',
+        ),
+      ],
+    }),
+    table({
+      title: 'Active alerts',
+      description:
+        'Alerts pending or firing in Prometheus, with their severity. Runbooks: docs/runbooks/<alertname>.md. Notifications go through Alertmanager.',
+      unit: 'none',
+      steps: neutral,
+      width: 24,
+      queries: [promqlTable('sum by (alertname, severity, alertstate) (ALERTS)')],
+    }),
+    stat({
+      title: 'Share of calls answered under 2 s',
+      description:
+        'The latency SLI over the dashboard range: calls under 2 s (a semconv bucket boundary) / all calls. Objective: 99%.',
+      unit: 'percentunit',
+      steps: lowerIsWorse(0.95, 0.99),
+      width: 24,
+      queries: [
+        promqlInstant(
+          `sum(increase(mcp_server_operation_duration_seconds_bucket{${job}, le="2"}[$__range])) / sum(increase(${operations}[$__range]))`,
+        ),
+      ],
+    }),
+  ],
+});
