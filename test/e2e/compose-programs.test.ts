@@ -133,7 +133,11 @@ function composeFlags(name: string, harnessFlags: string[]) {
 describe('the compose Prometheus and Alertmanager commands in the real programs', () => {
   it('Prometheus starts with the compose flags and loads the mounted rules', async () => {
     const { config, extraArgs } = composeFlags('prometheus', ['--config.file', '--storage.tsdb.path']);
-    expect(extraArgs).toEqual(['--storage.tsdb.retention.time=15d', '--web.enable-otlp-receiver']);
+    expect(extraArgs).toEqual([
+      '--storage.tsdb.retention.time=15d',
+      '--web.enable-otlp-receiver',
+      '--enable-feature=exemplar-storage',
+    ]);
     const prometheus = await startPrometheus({ config, extraArgs });
     try {
       const response = await fetch(`${prometheus.url}/api/v1/rules`);

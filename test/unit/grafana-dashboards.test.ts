@@ -174,13 +174,19 @@ describe('the provisioning', () => {
     expect(loki.derivedFields[0]?.datasourceUid).toBe('tempo');
   });
 
-  it('puts the dashboards in the MCP folder, read-only', () => {
+  it('puts the dashboards in the MCP folder, read-only, from where docker compose mounts them', () => {
     const provider = (
       parse(readFileSync(path.join(provisioningDir, 'dashboards/mcp.yaml'), 'utf8')) as {
         providers: { folder: string; allowUiUpdates: boolean; options: { path: string } }[];
       }
     ).providers[0];
     expect(provider).toMatchObject({ folder: 'MCP', allowUiUpdates: false });
-    expect(provider?.options.path).toBe('/var/lib/grafana/dashboards/mcp');
+    const compose = parse(readFileSync(path.join(repoRoot, 'docker-compose.yml'), 'utf8')) as {
+      services: { grafana: { volumes: string[] } };
+    };
+    const mountTargets = compose.services.grafana.volumes
+      .filter((volume) => volume.startsWith('./grafana/dashboards:'))
+      .map((volume) => volume.split(':')[1]);
+    expect(mountTargets).toEqual([provider?.options.path]);
   });
 });
