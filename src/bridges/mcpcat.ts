@@ -1,0 +1,143 @@
+// The mcpcat / agentcat bridge: the vendor's MCP analytics SDK (agentcat is mcpcat renamed by the same
+// authors; mcpcat is deprecated and gets no new features), set up so that by default nothing reaches the
+// vendor. Loaded with a dynamic import only when called.
+//
+// - Telemetry-only by default: without a project id the SDK sends its events only to its exporters, and
+//   its one exporter is OTLP to the kit's collector (privacy layer 2 applies there).
+// - Diagnostics off (they go to the vendor's log intake by default).
+// - `identify` returns only the kit's keyed pseudonym of the principal, the same `mcpkit.principal` the
+//   kit's spans carry: the SDK exempts identity fields from its redaction hook, so nothing else may be
+//   put there.
+// - Its string redaction hook is privacy layer 1 (patterns and the words callers typed).
+// - No injected `context` parameter (the SDK would ask the model to describe the user's intent in free
+//   text), no `get_more_tools` tool (same), no tags or properties (exempt from redaction).
+// - The request headers and auth info the SDK copies into events, the tool arguments and the results are
+//   removed by agentcat's event-level hook before anything else sees them. mcpcat has no such hook, so
+//   with mcpcat the bridge refuses vendor analytics and stays telemetry-only (docs/privacy.md).
+import { diag } from '@opentelemetry/api';
+import { privacyGuard } from '../privacy/guard.ts';
+import type { IdentifyInput } from '../types.ts';
+
+export type McpcatPackage = 'agentcat' | 'mcpcat';
+
+export interface McpcatBridgeOptions {
+  /**
+   * The vendor project id. Set, it sends events (without arguments, results, headers or identities) to
+   * the vendor's analytics too: see docs/privacy.md. Default MCPCAT_PROJECT_ID; none means
+   * telemetry-only.
+   */
+  projectId?: string;
+  /** Which package to load; default the installed one, agentcat first. */
+  package?: McpcatPackage;
+  /** The same hook as instrumentMcpServer's: the caller's stable id, exported only as a pseudonym. */
+  identify?: (input: IdentifyInput) => string | undefined;
+  /** OTLP/HTTP traces URL; default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces. */
+  otlpEndpoint?: string;
+  /** Headers for the collector (its bearer token); default OTEL_EXPORTER_OTLP_HEADERS. */
+  otlpHeaders?: Record<string, string>;
+}
+
+/** What the bridge did: which package, and whether the vendor receives anything. */
+export interface McpcatBridge {
+  package: McpcatPackage;
+  vendorAnalytics: boolean;
+}
+
+/** The shape both packages share (read from their type definitions, dist/index.d.ts). */
+interface McpcatModule {
+  track(server: unknown, projectId: string | null, options?: Record<string, unknown>): unknown;
+}
+
+/** Every event field that can hold what a caller sent, who they are, or where they connect from. */
+const CALLER_FIELDS = [
+  'parameters',
+  'response',
+  'userIntent',
+  'ipAddress',
+  'identifyActorName',
+  'identifyActorData',
+  'identifyData',
+  'tags',
+  'properties',
+] as const;
+
+/** OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values percent-encoded) as a map. */
+function headersFromEnv(): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (process.env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at > 0) headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return headers;
+}
+
+function tracesEndpoint(explicit: string | undefined): string {
+  const endpoint = explicit ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (endpoint?.trim()) return endpoint.trim();
+  return `${(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
+}
+
+async function load(preferred: McpcatPackage | undefined): Promise<[McpcatPackage, McpcatModule]> {
+  const order: McpcatPackage[] = preferred ? [preferred] : ['agentcat', 'mcpcat'];
+  const failures: string[] = [];
+  for (const name of order) {
+    try {
+      return [name, (await import(name)) as McpcatModule];
+    } catch (error) {
+      failures.push(`${name}: ${error}`);
+    }
+  }
+  throw new Error(`mcp-telemetry-kit: neither agentcat nor mcpcat could be loaded (${failures.join('; ')})`);
+}
+
+/**
+ * Tracks `server` (an McpServer or Server of @modelcontextprotocol/sdk) with agentcat or mcpcat, safely.
+ * Call it before registering tools, as the vendor SDK asks, and instrument the server with
+ * instrumentMcpServer too: the kit's spans are the operator's view, the vendor SDK's events a second one.
+ */
+export async function trackWithMcpcat(
+  server: unknown,
+  options: McpcatBridgeOptions = {},
+): Promise<McpcatBridge> {
+  const [name, sdk] = await load(options.package);
+  const guard = privacyGuard();
+  const requestedProject = options.projectId ?? process.env.MCPCAT_PROJECT_ID;
+  let projectId = requestedProject?.trim() ? requestedProject.trim() : null;
+  if (projectId && name === 'mcpcat') {
+    diag.warn(
+      'mcp-telemetry-kit: mcpcat cannot remove headers and arguments from its events; vendor analytics ' +
+        'need agentcat (npm install agentcat). Running telemetry-only.',
+    );
+    projectId = null;
+  }
+  // Diagnostics also obey this variable, read when the SDK first starts.
+  process.env.DISABLE_DIAGNOSTICS = 'true';
+  sdk.track(server, projectId, {
+    disableDiagnostics: true,
+    enableToolCallContext: false,
+    enableReportMissing: false,
+    enableTracing: true,
+    identify: async (
+      _request: unknown,
+      extra?: { sessionId?: string; authInfo?: IdentifyInput['authInfo'] },
+    ) => {
+      const id = options.identify?.({ authInfo: extra?.authInfo, sessionId: extra?.sessionId });
+      return id ? { userId: guard.pseudonymizer.pseudonym('principal', id) } : null;
+    },
+    redactSensitiveInformation: async (text: string) => guard.scrub(text),
+    // agentcat only (mcpcat ignores it): runs first, on the raw event.
+    redactEvent: (event: Record<string, unknown>) => {
+      const copy = { ...event };
+      for (const field of CALLER_FIELDS) delete copy[field];
+      return copy;
+    },
+    exporters: {
+      collector: {
+        type: 'otlp',
+        endpoint: tracesEndpoint(options.otlpEndpoint),
+        headers: options.otlpHeaders ?? headersFromEnv(),
+      },
+    },
+  });
+  return { package: name, vendorAnalytics: projectId !== null };
+}
