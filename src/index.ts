@@ -3,7 +3,7 @@ export {
   type McpcatBridge,
   type McpcatBridgeOptions,
   type McpcatPackage,
-  trackWithMcpcat,
+  startMcpcatBridge,
 } from './bridges/mcpcat.ts';
 export { recordHttpRejection } from './mcp/http-rejections.ts';
 export { instrumentMcpServer } from './mcp/instrument.ts';

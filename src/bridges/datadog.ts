@@ -47,6 +47,8 @@ export function datadogEnvironment(
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: datadogTracesEndpoint(options),
     OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    // OpenTelemetry semantics in what it exports (no Datadog-only span fields as attributes).
+    DD_TRACE_OTEL_SEMANTICS_ENABLED: 'true',
     // Nothing phones home.
     DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
     DD_REMOTE_CONFIGURATION_ENABLED: 'false',

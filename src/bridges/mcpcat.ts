@@ -37,10 +37,15 @@ export interface McpcatBridgeOptions {
   otlpHeaders?: Record<string, string>;
 }
 
-/** What the bridge did: which package, and whether the vendor receives anything. */
+/** The loaded bridge: which package, whether the vendor receives anything, and `track` for servers. */
 export interface McpcatBridge {
   package: McpcatPackage;
   vendorAnalytics: boolean;
+  /**
+   * Tracks an McpServer or Server of @modelcontextprotocol/sdk (call it before registering tools, as the
+   * vendor SDK asks; once per server, also per request for stateless servers). Returns the server.
+   */
+  track<S>(server: S): S;
 }
 
 /** The shape both packages share (read from their type definitions, dist/index.d.ts). */
@@ -91,14 +96,11 @@ async function load(preferred: McpcatPackage | undefined): Promise<[McpcatPackag
 }
 
 /**
- * Tracks `server` (an McpServer or Server of @modelcontextprotocol/sdk) with agentcat or mcpcat, safely.
- * Call it before registering tools, as the vendor SDK asks, and instrument the server with
- * instrumentMcpServer too: the kit's spans are the operator's view, the vendor SDK's events a second one.
+ * Loads agentcat or mcpcat (the installed one, agentcat first) and returns a bridge that tracks servers
+ * safely. Instrument the servers with instrumentMcpServer too: the kit's spans are the operator's view,
+ * the vendor SDK's events a second one.
  */
-export async function trackWithMcpcat(
-  server: unknown,
-  options: McpcatBridgeOptions = {},
-): Promise<McpcatBridge> {
+export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Promise<McpcatBridge> {
   const [name, sdk] = await load(options.package);
   const guard = privacyGuard();
   const requestedProject = options.projectId ?? process.env.MCPCAT_PROJECT_ID;
@@ -112,7 +114,7 @@ export async function trackWithMcpcat(
   }
   // Diagnostics also obey this variable, read when the SDK first starts.
   process.env.DISABLE_DIAGNOSTICS = 'true';
-  sdk.track(server, projectId, {
+  const trackOptions = {
     disableDiagnostics: true,
     enableToolCallContext: false,
     enableReportMissing: false,
@@ -138,6 +140,13 @@ export async function trackWithMcpcat(
         headers: options.otlpHeaders ?? headersFromEnv(),
       },
     },
-  });
-  return { package: name, vendorAnalytics: projectId !== null };
+  };
+  return {
+    package: name,
+    vendorAnalytics: projectId !== null,
+    track: (server) => {
+      sdk.track(server, projectId, trackOptions);
+      return server;
+    },
+  };
 }
