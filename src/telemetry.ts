@@ -3,6 +3,7 @@
 // for the collector's bearer token, service name, resource attributes, OTEL_SDK_DISABLED). Privacy
 // layer 1 sits in front of every exporter, so nothing leaves the process unsanitized.
 import { diag } from '@opentelemetry/api';
+import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -17,8 +18,9 @@ import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { startDatadogTracer } from './bridges/datadog.ts';
-import { sentryDsn, startSentryBridge } from './bridges/sentry.ts';
+import { sentryDsn, sentryIngestUrl, startSentryBridge } from './bridges/sentry.ts';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './mcp/semconv.ts';
+import { isVendorEgress, ReadOnlyBaggagePropagator, registerVendorEgress } from './privacy/egress.ts';
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
 import { PrivacyLogRecordProcessor } from './privacy/log-processor.ts';
 import { PrivacySpanProcessor } from './privacy/span-processor.ts';
@@ -91,9 +93,23 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     ],
     // A curated set, not the whole auto-instrumentation bundle: the transports an MCP server uses, the
     // logger, and runtime metrics (event loop delay, GC, heap).
+    // Trace context goes out, the caller's baggage does not (src/privacy/egress.ts).
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new ReadOnlyBaggagePropagator()],
+    }),
     // dd-trace brings its own HTTP client and server instrumentation.
     instrumentations: [
-      ...(datadog ? [] : [new HttpInstrumentation(), new UndiciInstrumentation()]),
+      ...(datadog
+        ? []
+        : [
+            new HttpInstrumentation({
+              ignoreOutgoingRequestHook: (request) =>
+                isVendorEgress(
+                  `${request.protocol ?? 'http:'}//${request.hostname ?? request.host ?? 'localhost'}:${request.port ?? ''}`,
+                ),
+            }),
+            new UndiciInstrumentation({ ignoreRequestHook: (request) => isVendorEgress(request.origin) }),
+          ]),
       new PinoInstrumentation(),
       new RuntimeNodeInstrumentation(),
     ],
@@ -104,6 +120,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
 
   // Sentry is imported asynchronously (an ES module); ready() tells when it is initialised.
   const dsn = sentryDsn(options.sentry);
+  if (dsn) registerVendorEgress(sentryIngestUrl(dsn));
   const sentry = dsn
     ? startSentryBridge(dsn, guard, identity, options.sentry || {})
     : Promise.resolve(undefined);

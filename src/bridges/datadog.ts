@@ -60,6 +60,8 @@ export function datadogEnvironment(
     DD_RUNTIME_METRICS_ENABLED: 'false',
     DD_PROFILING_ENABLED: options.profiling ? 'true' : 'false',
     DD_TRACE_STARTUP_LOGS: 'false',
+    // Trace context goes out, the caller's baggage does not (src/privacy/egress.ts).
+    DD_TRACE_PROPAGATION_STYLE_INJECT: 'datadog,tracecontext',
     // No client addresses, no headers as tags.
     DD_TRACE_CLIENT_IP_ENABLED: 'false',
     DD_TRACE_HEADER_TAGS: '',

@@ -15,7 +15,9 @@
 //   removed by agentcat's event-level hook before anything else sees them. mcpcat has no such hook, so
 //   with mcpcat the bridge refuses vendor analytics and stays telemetry-only (docs/privacy.md).
 import { diag } from '@opentelemetry/api';
+import { registerVendorEgress } from '../privacy/egress.ts';
 import { privacyGuard } from '../privacy/guard.ts';
+import { privacyRules } from '../privacy/rules.ts';
 import type { IdentifyInput } from '../types.ts';
 
 export type McpcatPackage = 'agentcat' | 'mcpcat';
@@ -66,6 +68,13 @@ const CALLER_FIELDS = [
   'properties',
 ] as const;
 
+const NAME_SHAPE = new RegExp(privacyRules.names.shape);
+
+/** A tool or prompt name as the collector's layer 2 keeps it: identifier-shaped, else `[redacted]`. */
+function safeName(name: string): string {
+  return NAME_SHAPE.test(name) ? name : '[redacted]';
+}
+
 /** OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values percent-encoded) as a map. */
 function headersFromEnv(): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -114,6 +123,15 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
   }
   // Diagnostics also obey this variable, read when the SDK first starts.
   process.env.DISABLE_DIAGNOSTICS = 'true';
+  // The SDK's own requests (to the collector, and to the vendor with a project id) carry no trace
+  // headers and make no client spans.
+  const endpoint = tracesEndpoint(options.otlpEndpoint);
+  registerVendorEgress(endpoint);
+  registerVendorEgress(
+    process.env.AGENTCAT_API_URL ??
+      process.env.MCPCAT_API_URL ??
+      (name === 'agentcat' ? 'https://api.agentcat.com' : 'https://api.mcpcat.io'),
+  );
   const trackOptions = {
     disableDiagnostics: true,
     enableToolCallContext: false,
@@ -131,12 +149,15 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
     redactEvent: (event: Record<string, unknown>) => {
       const copy = { ...event };
       for (const field of CALLER_FIELDS) delete copy[field];
+      // The tool name is exempt from the string hook, and a caller can call a tool that does not exist,
+      // named after a person: kept only if it has the shape of an identifier and was not typed by them.
+      if (typeof copy.resourceName === 'string') copy.resourceName = safeName(guard.scrub(copy.resourceName));
       return copy;
     },
     exporters: {
       collector: {
         type: 'otlp',
-        endpoint: tracesEndpoint(options.otlpEndpoint),
+        endpoint,
         headers: options.otlpHeaders ?? headersFromEnv(),
       },
     },

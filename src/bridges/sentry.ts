@@ -42,6 +42,16 @@ export function sentryDsn(options: SentryBridgeOptions | false | undefined): str
   return dsn?.trim() ? dsn.trim() : undefined;
 }
 
+/** The origin a DSN sends to (https://<key>@<host>/<project> -> https://<host>). */
+export function sentryIngestUrl(dsn: string): string | undefined {
+  try {
+    const url = new URL(dsn);
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The options the bridge passes to Sentry.init (exported for tests and for reading). */
 export function sentryInitOptions(
   dsn: string,
@@ -71,6 +81,8 @@ export function sentryInitOptions(
     },
     includeLocalVariables: false,
     // No tracesSampleRate: tracing in the SDK stays off, traces reach Sentry through the collector.
+    // 'static' keeps beforeSendTransaction in force should a transaction ever be made.
+    traceLifecycle: 'static',
     integrations: (defaults) => [
       ...defaults.filter((integration) => !REMOVED_INTEGRATIONS.has(integration.name)),
       ...extraIntegrations,
