@@ -16,6 +16,7 @@ import type { TelemetryHandle } from '../../src/types.ts';
 import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { type ConnectionRecorder, recordConnections } from '../support/connections.ts';
+import { carelessDatadog } from '../support/fixtures/careless-datadog.ts';
 import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
@@ -56,7 +57,6 @@ describe('dd-trace as the tracer, through the collector', () => {
       environment: 'staging',
       pseudonymKey: 'dd-bridge-pseudonym-key-0123456789abcdef',
     });
-    // The application's own dd-trace calls, with everything it should not put in a span.
     const tracer = createRequire(import.meta.url)('dd-trace') as typeof import('dd-trace');
 
     upstream = createServer((request, response) => {
@@ -66,15 +66,7 @@ describe('dd-trace as the tracer, through the collector', () => {
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
     for (const record of records) {
-      await pushRecordThroughMcp(record, upstreamUrl, {
-        calls: (args) => {
-          const who = `${args.first_name} ${args.last_name}`;
-          const tags = { 'detainee.name': who, 'usr.email': record.searcher.email };
-          tracer.trace(`lookup ${who}`, { tags }, (span) => {
-            span?.setTag('error.message', `no match for ${who} born ${args.date_of_birth}`);
-          });
-        },
-      });
+      await pushRecordThroughMcp(record, upstreamUrl, carelessDatadog(tracer, record));
     }
     await telemetry.forceFlush();
     await tempo.waitFor(
