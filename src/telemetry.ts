@@ -121,9 +121,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   // Sentry is imported asynchronously (an ES module); ready() tells when it is initialised.
   const dsn = sentryDsn(options.sentry);
   if (dsn) registerVendorEgress(sentryIngestUrl(dsn));
-  const sentry = dsn
-    ? startSentryBridge(dsn, guard, identity, options.sentry || {})
-    : Promise.resolve(undefined);
+  const sentry = dsn ? startSentryBridge(dsn, guard, identity) : Promise.resolve(undefined);
 
   return {
     ready: async () => {

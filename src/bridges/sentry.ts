@@ -57,7 +57,6 @@ export function sentryInitOptions(
   dsn: string,
   guard: PrivacyGuard,
   identity: ServiceIdentity,
-  options: SentryBridgeOptions,
   extraIntegrations: ReturnType<typeof import('@sentry/node').openTelemetryIntegration>[],
 ): NodeOptions {
   return {
@@ -100,7 +99,6 @@ export async function startSentryBridge(
   dsn: string,
   guard: PrivacyGuard,
   identity: ServiceIdentity,
-  options: SentryBridgeOptions = {},
 ): Promise<SentryBridge | undefined> {
   let Sentry: typeof import('@sentry/node');
   try {
@@ -109,7 +107,7 @@ export async function startSentryBridge(
     diag.warn(`mcp-telemetry-kit: SENTRY_DSN is set but @sentry/node could not be loaded (${error})`);
     return undefined;
   }
-  Sentry.init(sentryInitOptions(dsn, guard, identity, options, [Sentry.openTelemetryIntegration()]));
+  Sentry.init(sentryInitOptions(dsn, guard, identity, [Sentry.openTelemetryIntegration()]));
   return {
     flush: async (timeoutMs = 5000) => {
       await Sentry.flush(timeoutMs);
