@@ -105,7 +105,7 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
 
   const tempo: OtlpSink = await startOtlpSink({ name: 'tempo', captureRoot: captureDir });
   const loki: OtlpSink = await startOtlpSink({ name: 'loki', captureRoot: captureDir });
-  const sentry = await startSentrySink({ captureRoot: captureDir, publicKey: 'canary-sentry-key' });
+  const sentry = await startSentrySink({ captureRoot: captureDir, publicKey: 'canarysentrykey' });
   const prometheus: RunningPrometheus = await startPrometheus({
     config: { global: { scrape_interval: '15s' } },
     extraArgs: ['--web.enable-otlp-receiver'],

@@ -47,7 +47,7 @@ describe('the Sentry bridge', () => {
   beforeAll(async () => {
     const captureRoot = newCaptureRoot('bridge-sentry');
     tempo = await startOtlpSink({ name: 'tempo', captureRoot });
-    sentry = await startSentrySink({ captureRoot, publicKey: 'bridge-sentry-key' });
+    sentry = await startSentrySink({ captureRoot, publicKey: 'bridgesentrykey' });
     collector = await startKitCollector({
       backends: { tempo: tempo.url, loki: `${tempo.url}/otlp`, prometheus: `${tempo.url}/api/v1/otlp` },
       overlays: ['collector/overlays/sentry.yaml'],

@@ -34,6 +34,7 @@ function keyOf(request: RecordedRequest): string | undefined {
 
 export async function startSentrySink(options: {
   captureRoot: string;
+  /** Letters and digits only: the SDK rejects a DSN whose key has other characters. */
   publicKey: string;
 }): Promise<SentrySink> {
   const envelopeItems: EnvelopeItem[] = [];
