@@ -59,7 +59,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const identity = serviceIdentity(options);
   // dd-trace, when chosen, must own the tracer provider and context manager before the SDK starts.
   const datadog =
-    tracerChoice(options) === 'dd-trace' ? startDatadogTracer(identity, options.datadog) : undefined;
+    tracerChoice(options) === 'dd-trace' ? startDatadogTracer(identity, guard, options.datadog) : undefined;
   const spanProcessor = datadog
     ? undefined
     : new PrivacySpanProcessor(

@@ -10,14 +10,17 @@
 // are the plugins that copy payloads into spans: the MCP plugin (it puts a tool's result text into the
 // error message) and the full query string of HTTP URLs.
 //
-// Privacy layer 1 does not see dd-trace's spans (dd-trace exports them itself, not through an
-// OpenTelemetry span processor); the collector's layer 2 is what redacts them. The kit's own MCP spans
-// carry only what the kit builds from validated parts, so they are safe before layer 2 as well.
+// dd-trace exports its spans itself, not through an OpenTelemetry span processor, so privacy layer 1
+// is applied where they leave: the bridge wraps dd-trace's OTLP exporter (src/bridges/datadog-span.ts).
+// That exporter is reached through dd-trace internals (`tracer._tracer._exporter`); if a dd-trace
+// version moves it, startTelemetry throws rather than export unsanitized spans.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ContextManager, context, diag, trace } from '@opentelemetry/api';
+import type { PrivacyGuard } from '../privacy/guard.ts';
 import type { ServiceIdentity } from '../service-identity.ts';
 import type { DatadogBridgeOptions } from '../types.ts';
+import { type DatadogFormattedSpan, sanitizeDatadogSpan } from './datadog-span.ts';
 
 type DdTracer = typeof import('dd-trace');
 
@@ -79,6 +82,7 @@ export function datadogEnvironment(
  */
 export function startDatadogTracer(
   identity: ServiceIdentity,
+  guard: PrivacyGuard,
   options: DatadogBridgeOptions = {},
 ): DatadogBridge | undefined {
   const require = createRequire(import.meta.url);
@@ -101,6 +105,12 @@ export function startDatadogTracer(
     headerTags: [],
     profiling: options.profiling ?? false,
   });
+  if (!applyLayerOne(tracer, guard)) {
+    throw new Error(
+      "mcp-telemetry-kit: dd-trace's exporter is not where this bridge expects it (a dd-trace version " +
+        'it does not support?); refusing to export spans without privacy layer 1',
+    );
+  }
   // The kit instruments MCP itself; dd-trace's plugin would put a tool's result text into spans.
   tracer.use('modelcontextprotocol-sdk', false);
   // Query strings carry what a caller typed: every value is obfuscated.
@@ -127,6 +137,17 @@ export function startDatadogTracer(
       await provider.shutdown();
     },
   };
+}
+
+/** Wraps dd-trace's exporter so every span it exports passes privacy layer 1; false if not found. */
+function applyLayerOne(tracer: DdTracer, guard: PrivacyGuard): boolean {
+  const exporter = (tracer as unknown as { _tracer?: { _exporter?: { export?: unknown } } })._tracer
+    ?._exporter;
+  if (!exporter || typeof exporter.export !== 'function') return false;
+  const original = exporter.export.bind(exporter) as (spans: DatadogFormattedSpan[]) => unknown;
+  exporter.export = (spans: DatadogFormattedSpan[]) =>
+    original(spans.map((span) => sanitizeDatadogSpan(guard, span)));
+  return true;
 }
 
 function loadContextManager(entry: string): (new () => ContextManager) | undefined {

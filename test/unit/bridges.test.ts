@@ -2,6 +2,7 @@
 // identity, the Datadog environment and the egress rule, without the vendor SDKs' network side.
 import { afterEach, describe, expect, it } from 'vitest';
 import { datadogEnvironment, datadogTracesEndpoint } from '../../src/bridges/datadog.ts';
+import { sanitizeDatadogSpan } from '../../src/bridges/datadog-span.ts';
 import { sentryDsn, sentryIngestUrl } from '../../src/bridges/sentry.ts';
 import { sanitizeSentryEvent, sanitizeSentryLog } from '../../src/bridges/sentry-event.ts';
 import { isVendorEgress, registerVendorEgress } from '../../src/privacy/egress.ts';
@@ -73,6 +74,32 @@ describe('a Sentry event through privacy layer 1', () => {
       level: 'info',
       message: 'search by [email]',
       attributes: { dob: '[date_numeric]' },
+    });
+  });
+});
+
+describe('a dd-trace span through privacy layer 1', () => {
+  it('keeps allow-listed tags scrubbed, structural tags and internal metrics, and drops the rest', () => {
+    const guard = new PrivacyGuard({ secret: 'unit-bridges-key-0123456789abcdef' });
+    guard.taint.add({ last_name: 'Zhúthñíl' });
+    const span = sanitizeDatadogSpan(guard, {
+      name: 'web.request',
+      resource: 'lookup Zhúthñíl',
+      meta: {
+        'http.route': '/detainees/Zhúthñíl',
+        'usr.email': 'quanmath.85@example.com',
+        'span.kind': 'server',
+      },
+      metrics: { _sampling_priority_v1: 1, 'detainee.anumber': 113716303, 'http.response.status_code': 404 },
+      meta_struct: { payload: { name: 'Zhúthñíl' } },
+      span_events: [{ name: 'matched Zhúthñíl', attributes: { dob: '1953-12-17' } }],
+    });
+    expect(span).toEqual({
+      name: 'web.request',
+      resource: 'lookup [redacted]',
+      meta: { 'http.route': '/detainees/[redacted]', 'span.kind': 'server' },
+      metrics: { _sampling_priority_v1: 1, 'http.response.status_code': 404 },
+      span_events: [{ name: 'matched [redacted]', attributes: {} }],
     });
   });
 });
