@@ -95,6 +95,16 @@ export function startDatadogTracer(
   }
   Object.assign(process.env, datadogEnvironment(identity, options));
   const tracer = require(entry) as DdTracer;
+  // dd-trace's custom-metrics client (`tracer.dogstatsd`) has no switch: created at init, it sends its
+  // own client telemetry to the agent every 10 s and at exit, tagged with every global tag (including
+  // OTEL_RESOURCE_ATTRIBUTES, where an operator's e-mail was found by the canary run). It is replaced by
+  // dd-trace's own no-op client before init; metrics go through the OpenTelemetry SDK instead.
+  if (!silenceCustomMetrics(entry)) {
+    throw new Error(
+      "mcp-telemetry-kit: dd-trace's custom-metrics client is not where this bridge expects it; refusing " +
+        'to start dd-trace, which would send metrics to a Datadog agent',
+    );
+  }
   tracer.init({
     service: identity.service,
     ...(identity.environment ? { env: identity.environment } : {}),
@@ -137,6 +147,21 @@ export function startDatadogTracer(
       await provider.shutdown();
     },
   };
+}
+
+/** Makes dd-trace build its no-op DogStatsD client for `tracer.dogstatsd`; false if not found. */
+function silenceCustomMetrics(entry: string): boolean {
+  try {
+    const load = createRequire(entry);
+    const source = path.join(path.dirname(entry), 'packages/dd-trace/src');
+    const dogstatsd = load(path.join(source, 'dogstatsd.js')) as { CustomMetrics?: unknown };
+    const noop = load(path.join(source, 'noop/dogstatsd.js')) as unknown;
+    if (typeof dogstatsd.CustomMetrics !== 'function' || typeof noop !== 'function') return false;
+    dogstatsd.CustomMetrics = noop;
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Wraps dd-trace's exporter so every span it exports passes privacy layer 1; false if not found. */

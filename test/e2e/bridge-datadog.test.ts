@@ -68,6 +68,9 @@ describe('dd-trace as the tracer, through the collector', () => {
     for (const record of records) {
       await pushRecordThroughMcp(record, upstreamUrl, carelessDatadog(tracer, record));
     }
+    // The application's own DogStatsD metrics, tagged with a searcher: no agent may receive them.
+    tracer.dogstatsd.increment('careless.searches', 1, { searcher: records[0]?.searcher.email ?? '' });
+    tracer.dogstatsd.flush();
     await telemetry.forceFlush();
     await tempo.waitFor(
       (data) =>
@@ -127,7 +130,7 @@ describe('dd-trace as the tracer, through the collector', () => {
     ).toEqual([]);
   });
 
-  it('sends nothing to a Datadog agent, and connects to nothing but loopback', () => {
+  it('sends nothing to a Datadog agent (no traces, no DogStatsD metrics), and connects to nothing but loopback', () => {
     expect(agent.requests.map((request) => `${request.method} ${request.path}`)).toEqual([]);
     expect(connections.nonLoopback()).toEqual([]);
   });
