@@ -12,8 +12,9 @@
 //
 // dd-trace exports its spans itself, not through an OpenTelemetry span processor, so privacy layer 1
 // is applied where they leave: the bridge wraps dd-trace's OTLP exporter (src/bridges/datadog-span.ts).
-// That exporter is reached through dd-trace internals (`tracer._tracer._exporter`); if a dd-trace
-// version moves it, startTelemetry throws rather than export unsanitized spans.
+// That exporter, the DogStatsD client the bridge silences and the context manager it registers are
+// dd-trace internals (no public name); if a dd-trace version moves the first two, startTelemetry throws
+// rather than export unsanitized spans or send metrics to an agent.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ContextManager, context, diag, trace } from '@opentelemetry/api';
