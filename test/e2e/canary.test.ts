@@ -5,7 +5,7 @@ import { runCanary } from '../canary/run.ts';
 
 describe('the canary run over the shared corpus', () => {
   it('finds no canary in any sink, every sink received data, and pseudonyms join', {
-    timeout: 300_000,
+    timeout: 900_000,
   }, async () => {
     const { summary, leaks } = await runCanary();
     console.log(JSON.stringify(summary));
