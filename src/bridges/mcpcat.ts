@@ -111,7 +111,7 @@ async function load(preferred: McpcatPackage | undefined): Promise<[McpcatPackag
  */
 export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Promise<McpcatBridge> {
   const [name, sdk] = await load(options.package);
-  const guard = privacyGuard();
+  // The guard is looked up per call: startTelemetry may configure it after the bridge starts.
   const requestedProject = options.projectId ?? process.env.MCPCAT_PROJECT_ID;
   let projectId = requestedProject?.trim() ? requestedProject.trim() : null;
   if (projectId && name === 'mcpcat') {
@@ -142,16 +142,18 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
       extra?: { sessionId?: string; authInfo?: IdentifyInput['authInfo'] },
     ) => {
       const id = options.identify?.({ authInfo: extra?.authInfo, sessionId: extra?.sessionId });
-      return id ? { userId: guard.pseudonymizer.pseudonym('principal', id) } : null;
+      return id ? { userId: privacyGuard().pseudonymizer.pseudonym('principal', id) } : null;
     },
-    redactSensitiveInformation: async (text: string) => guard.scrub(text),
+    redactSensitiveInformation: async (text: string) => privacyGuard().scrub(text),
     // agentcat only (mcpcat ignores it): runs first, on the raw event.
     redactEvent: (event: Record<string, unknown>) => {
       const copy = { ...event };
       for (const field of CALLER_FIELDS) delete copy[field];
       // The tool name is exempt from the string hook, and a caller can call a tool that does not exist,
       // named after a person: kept only if it has the shape of an identifier and was not typed by them.
-      if (typeof copy.resourceName === 'string') copy.resourceName = safeName(guard.scrub(copy.resourceName));
+      if (typeof copy.resourceName === 'string') {
+        copy.resourceName = safeName(privacyGuard().scrub(copy.resourceName));
+      }
       return copy;
     },
     exporters: {
