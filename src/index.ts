@@ -1,13 +1,21 @@
 // The public API of mcp-telemetry-kit.
+export {
+  type McpcatBridge,
+  type McpcatBridgeOptions,
+  type McpcatPackage,
+  startMcpcatBridge,
+} from './bridges/mcpcat.ts';
 export { recordHttpRejection } from './mcp/http-rejections.ts';
 export { instrumentMcpServer } from './mcp/instrument.ts';
 export { currentToolCall } from './mcp/tool-call.ts';
 export { startTelemetry } from './telemetry.ts';
 export type {
+  DatadogBridgeOptions,
   FieldTransform,
   HttpRejectionReason,
   IdentifyInput,
   InstrumentMcpServerOptions,
+  SentryBridgeOptions,
   StartTelemetryOptions,
   TelemetryHandle,
   ToolCallTelemetry,

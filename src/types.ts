@@ -71,10 +71,42 @@ export interface ToolCallTelemetry {
   setResultAttribute(key: string, value: string | number | boolean): void;
 }
 
+/** The Sentry bridge (src/bridges/sentry.ts); on when a DSN is given here or in SENTRY_DSN. */
+export interface SentryBridgeOptions {
+  /** Default SENTRY_DSN. */
+  dsn?: string;
+}
+
+/** The dd-trace bridge (src/bridges/datadog.ts). */
+export interface DatadogBridgeOptions {
+  /**
+   * OTLP/HTTP traces URL dd-trace exports to; default OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else
+   * OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces (the kit's collector). Never a Datadog agent or intake.
+   */
+  tracesEndpoint?: string;
+  /** dd-trace's continuous profiler (sends to a Datadog agent, not the collector); default false. */
+  profiling?: boolean;
+}
+
 export interface StartTelemetryOptions {
-  /** service.name; default OTEL_SERVICE_NAME or `mcp-server`. */
+  /** service.name; default OTEL_SERVICE_NAME, then DD_SERVICE, then `mcp-server`. */
   serviceName?: string;
+  /** service.version; default from OTEL_RESOURCE_ATTRIBUTES, then DD_VERSION. */
   serviceVersion?: string;
+  /** deployment.environment.name; default from OTEL_RESOURCE_ATTRIBUTES, then DD_ENV. */
+  environment?: string;
+  /**
+   * Sentry for errors (@sentry/node, optional peer dependency): on when SENTRY_DSN is set or a DSN is
+   * given; `false` turns it off even with SENTRY_DSN. See `TelemetryHandle.ready()`.
+   */
+  sentry?: SentryBridgeOptions | false;
+  /**
+   * Which tracer records spans: the OpenTelemetry SDK (default), or `dd-trace` (optional peer
+   * dependency) for teams that want its APM features. Default MCP_KIT_TRACER, else `opentelemetry`.
+   */
+  tracer?: 'opentelemetry' | 'dd-trace';
+  /** Settings of the dd-trace tracer, when `tracer` is `dd-trace`. */
+  datadog?: DatadogBridgeOptions;
   /** Secret for HMAC pseudonyms; default MCP_KIT_PSEUDONYM_KEY, else a random per-process key. */
   pseudonymKey?: string;
   /** Pseudonym key rotation in ms; default one day. */
@@ -92,6 +124,11 @@ export interface StartTelemetryOptions {
 }
 
 export interface TelemetryHandle {
+  /**
+   * Resolves once the optional vendor bridges are loaded (Sentry is imported asynchronously); errors
+   * raised before that are not reported to Sentry. Resolves at once when no bridge is configured.
+   */
+  ready(): Promise<void>;
   /** Flushes every signal and stops the SDK. */
   shutdown(): Promise<void>;
   /** Exports everything buffered now. */

@@ -2,8 +2,10 @@
 // (Development stability; imported from the incubating entry point so they track upstream renames) and
 // the kit's own names, all under the `mcpkit.` namespace documented in docs/telemetry.md.
 export {
+  ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_ERROR_TYPE,
   ATTR_SERVICE_NAME,
+  ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
 export {
   ATTR_GEN_AI_OPERATION_NAME,

@@ -2,17 +2,24 @@
 //
 // Every record of the canary corpus goes through every channel into the real collector running the kit's
 // configuration with every overlay on: the instrumented MCP path (a careless server using the library,
-// so both privacy layers apply) and a foreign producer that follows no kit rule (layer 2 alone). The raw
-// decompressed bytes each backend received (fake Tempo, Loki and Sentry; the real Prometheus behind a
-// recording proxy) are scanned with the corpus's matching rules. Prints per-sink and per-entity results;
-// the last line is a JSON summary. Exits 1 on any leak or on any sink that received nothing.
+// so both privacy layers apply), a foreign producer that follows no kit rule (layer 2 alone), and the
+// vendor SDK bridges: @sentry/node (the careless code reports to Sentry), agentcat with a project id and
+// mcpcat telemetry-only (tracking the careless server), and dd-trace as the tracer (in a process of its
+// own, test/canary/datadog-channel.ts). The raw decompressed bytes each backend received (fake Tempo,
+// Loki, Sentry and mcpcat/agentcat API; the real Prometheus behind a recording proxy) are scanned with
+// the corpus's matching rules. Prints per-sink, per-channel and per-entity results; the last line is a
+// JSON summary. Exits 1 on any leak, on any sink that received nothing, or on a fake Datadog agent or
+// vendor diagnostics intake that received anything (no SDK may phone home).
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startTelemetry } from '../../src/index.ts';
+import * as Sentry from '@sentry/node';
+import { startMcpcatBridge, startTelemetry } from '../../src/index.ts';
 import {
   type CanaryRecord,
   canaryCorpusPath,
@@ -20,13 +27,14 @@ import {
   loadCanaries,
   NeedleScanner,
 } from '../support/canaries.ts';
+import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
 import { foreignTelemetry } from '../support/fixtures/foreign-producer.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { startRecordingProxy } from '../support/sinks/recording-proxy.ts';
-import type { RecordingServer } from '../support/sinks/recording-server.ts';
+import { type RecordingServer, startRecordingServer } from '../support/sinks/recording-server.ts';
 import { startSentrySink } from '../support/sinks/sentry-sink.ts';
 
 export interface SinkResult {
@@ -39,6 +47,10 @@ export interface CanarySummary {
   canaries: number;
   needles: number;
   sinks: Record<string, SinkResult>;
+  /** What each vendor bridge delivered (so a channel that silently did nothing shows). */
+  channels: Record<string, number>;
+  /** Requests received by endpoints no SDK may call (a Datadog agent, the vendor diagnostics intake). */
+  phoneHome: Record<string, number>;
   leaks: number;
   entities: Record<string, number>;
   /** Within one MCP session every span carries the same session pseudonym, and sessions differ. */
@@ -93,7 +105,7 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
 
   const tempo: OtlpSink = await startOtlpSink({ name: 'tempo', captureRoot: captureDir });
   const loki: OtlpSink = await startOtlpSink({ name: 'loki', captureRoot: captureDir });
-  const sentry = await startSentrySink({ captureRoot: captureDir, publicKey: 'canary-sentry-key' });
+  const sentry = await startSentrySink({ captureRoot: captureDir, publicKey: 'canarysentrykey' });
   const prometheus: RunningPrometheus = await startPrometheus({
     config: { global: { scrape_interval: '15s' } },
     extraArgs: ['--web.enable-otlp-receiver'],
@@ -102,6 +114,18 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
     name: 'prometheus',
     captureRoot: captureDir,
     target: prometheus.url,
+  });
+  // The mcpcat/agentcat analytics API (agentcat with a project id sends here), and endpoints nothing may
+  // call: a Datadog agent (dd-trace exports OTLP to the collector) and the vendor's diagnostics intake.
+  const vendor = await startRecordingServer({
+    name: 'mcpcat-vendor',
+    captureRoot: captureDir,
+    handler: () => ({ status: 200, contentType: 'application/json', body: '{}' }),
+  });
+  const phoneHome = await startRecordingServer({
+    name: 'phone-home',
+    captureRoot: captureDir,
+    handler: () => ({ status: 200 }),
   });
   const collector = await startKitCollector({
     backends: {
@@ -117,10 +141,32 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
   process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
   process.env.OTEL_RESOURCE_ATTRIBUTES = `operator.email=${corpus.records[0]?.searcher.email ?? ''}`;
+  process.env.SENTRY_DSN = sentry.dsn;
+  process.env.AGENTCAT_API_URL = vendor.url;
+  process.env.MCPCAT_API_URL = vendor.url;
+  process.env.DIAGNOSTICS_ENDPOINT = phoneHome.url;
+  process.env.DD_TRACE_AGENT_URL = phoneHome.url;
+
+  // The dd-trace channel runs beside the main one, in its own process.
+  const datadogChannel = new Promise<number>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL('./datadog-channel.ts', import.meta.url)), '--corpus', corpusFile],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(code) : reject(new Error(`dd-trace channel exited ${code}`)),
+    );
+  });
+
   const telemetry = startTelemetry({
     serviceName: 'canary-careless-server',
     pseudonymKey: 'canary-pseudonym-key-0123456789abcdef',
   });
+  await telemetry.ready();
+  const agentcat = await startMcpcatBridge({ package: 'agentcat', projectId: 'proj_canary' });
+  const mcpcat = await startMcpcatBridge({ package: 'mcpcat' });
   const upstream = createServer((request, response) => {
     request.resume();
     response.end('[]');
@@ -129,7 +175,11 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 
   for (const [index, record] of corpus.records.entries()) {
-    await pushRecordThroughMcp(record, upstreamUrl);
+    const bridge = index % 2 === 0 ? agentcat : mcpcat;
+    await pushRecordThroughMcp(record, upstreamUrl, {
+      track: (server) => bridge.track(server),
+      ...carelessSentry(Sentry, record),
+    });
     for (const [signal, body] of Object.entries(foreignTelemetry(record as CanaryRecord, index))) {
       const response = await fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
         method: 'POST',
@@ -141,18 +191,19 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   }
   // Shutting the SDK down flushes everything it still holds; then the collector's batches (2 s) drain.
   await telemetry.shutdown();
+  await datadogChannel;
   upstream.close();
-  const sinks: RecordingServer[] = [tempo, loki, sentry, prometheusProxy];
-  await settle([tempo, loki, sentry], sinks);
+  const sinks: RecordingServer[] = [tempo, loki, sentry, prometheusProxy, vendor];
+  await settle([tempo, loki, sentry, vendor], sinks);
   const usage = await collectorUsage(collector);
   await collector.stop();
   await prometheus.stop();
-  await Promise.all(sinks.map((sink) => sink.close()));
+  await Promise.all([...sinks, phoneHome].map((sink) => sink.close()));
 
   const scanner = new NeedleScanner(corpus.needles);
   const leaks: Leak[] = [];
   const results: Record<string, SinkResult> = {};
-  for (const sink of sinks) {
+  for (const sink of [...sinks, phoneHome]) {
     const result: SinkResult = { requests: sink.requests.length, bytes: 0, leaks: 0 };
     for (const file of readdirSync(sink.captureDir)) {
       const bytes = readFileSync(path.join(sink.captureDir, file));
@@ -161,8 +212,14 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
       result.leaks += found.length;
       leaks.push(...found);
     }
-    results[sink.name] = result;
+    if (sink !== phoneHome) results[sink.name] = result;
   }
+  const channels = {
+    sentry: sentry.envelopeItems.filter((item) => item.type === 'event').length,
+    'dd-trace': tempo.spans.filter((span) => span.resource['telemetry.sdk.name'] === 'datadog').length,
+    agentcat: tempo.spans.filter((span) => span.scope.name === 'agentcat').length + vendor.requests.length,
+    mcpcat: tempo.spans.filter((span) => span.scope.name === 'mcpcat').length,
+  };
   const entities: Record<string, number> = Object.fromEntries(
     [...new Set(corpus.needles.map((n) => n.entity))].map((e) => [e, 0]),
   );
@@ -183,6 +240,8 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
       canaries: corpus.records.length,
       needles: corpus.needles.length,
       sinks: results,
+      channels,
+      phoneHome: { [phoneHome.name]: phoneHome.requests.length },
       leaks: leaks.length,
       entities,
       pseudonymsJoin,
@@ -204,6 +263,8 @@ if (import.meta.main) {
       `sink ${name.padEnd(11)} requests ${String(sink.requests).padStart(5)}  bytes ${String(sink.bytes).padStart(9)}  leaks ${sink.leaks}`,
     );
   }
+  for (const [channel, count] of Object.entries(summary.channels))
+    console.log(`channel ${channel.padEnd(20)} delivered ${count}`);
   for (const [entity, count] of Object.entries(summary.entities))
     console.log(`entity ${entity.padEnd(23)} leaks ${count}`);
   for (const leak of leaks.slice(0, 20))
@@ -211,5 +272,7 @@ if (import.meta.main) {
   console.log(`captures kept in ${summary.captureDir}`);
   console.log(JSON.stringify(summary));
   const empty = Object.values(summary.sinks).some((sink) => sink.requests === 0);
-  process.exit(summary.leaks > 0 || empty ? 1 : 0);
+  const silentChannel = Object.values(summary.channels).some((count) => count === 0);
+  const phonedHome = Object.values(summary.phoneHome).some((count) => count > 0);
+  process.exit(summary.leaks > 0 || empty || silentChannel || phonedHome ? 1 : 0);
 }

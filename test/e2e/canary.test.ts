@@ -5,7 +5,7 @@ import { runCanary } from '../canary/run.ts';
 
 describe('the canary run over the shared corpus', () => {
   it('finds no canary in any sink, every sink received data, and pseudonyms join', {
-    timeout: 300_000,
+    timeout: 900_000,
   }, async () => {
     const { summary, leaks } = await runCanary();
     console.log(JSON.stringify(summary));
@@ -13,8 +13,18 @@ describe('the canary run over the shared corpus', () => {
       leaks.slice(0, 5).map((leak) => `${leak.needle.entity} "${leak.needle.value}" in ${leak.where}`),
     ).toEqual([]);
     expect(summary.leaks).toBe(0);
-    expect(Object.keys(summary.sinks).sort()).toEqual(['loki', 'prometheus', 'sentry', 'tempo']);
+    expect(Object.keys(summary.sinks).sort()).toEqual([
+      'loki',
+      'mcpcat-vendor',
+      'prometheus',
+      'sentry',
+      'tempo',
+    ]);
     for (const [name, sink] of Object.entries(summary.sinks)) expect(sink.requests, name).toBeGreaterThan(0);
+    // Every vendor bridge delivered something, and no SDK phoned home.
+    for (const [channel, count] of Object.entries(summary.channels))
+      expect(count, channel).toBeGreaterThan(0);
+    expect(summary.phoneHome).toEqual({ 'phone-home': 0 });
     expect(summary.pseudonymsJoin).toBe(true);
   });
 });

@@ -3,7 +3,12 @@
 // raw bytes (see recording-server.ts) and keeps the decoded spans, data points and log records.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type DecodedRequest, decodeOtlpRequest, type Signal } from './otlp/decode.ts';
-import { type RecordedRequest, type RecordingServer, startRecordingServer } from './recording-server.ts';
+import {
+  type RecordedRequest,
+  type RecordingServer,
+  type Reply,
+  startRecordingServer,
+} from './recording-server.ts';
 
 export interface OtlpSink extends RecordingServer, DecodedRequest {
   /** Resolves once `condition` holds for the decoded data; rejects after `timeoutMs`. */
@@ -17,6 +22,8 @@ export interface OtlpSinkOptions {
   captureRoot: string;
   /** Answer 401 to requests this rejects (a vendor checking its credentials); still recorded. */
   authorize?: (request: RecordedRequest) => boolean;
+  /** Serves requests that are not OTLP (a vendor's own endpoints); undefined falls through to OTLP. */
+  other?: (request: RecordedRequest) => Reply | undefined;
 }
 
 export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink> {
@@ -25,6 +32,8 @@ export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink>
     name: options.name,
     captureRoot: options.captureRoot,
     handler: (request) => {
+      const answered = options.other?.(request);
+      if (answered) return answered;
       const signal = signalOfPath.exec(request.path.split('?')[0] ?? '')?.[1] as Signal | undefined;
       if (request.method !== 'POST' || !signal) return { status: 404 };
       if (options.authorize && !options.authorize(request)) return { status: 401 };
