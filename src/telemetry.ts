@@ -16,6 +16,7 @@ import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { startFilesystemMetrics } from './filesystem-metrics.ts';
 import { ATTR_SERVICE_NAME } from './mcp/semconv.ts';
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
 import { PrivacyLogRecordProcessor } from './privacy/log-processor.ts';
@@ -76,7 +77,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     ],
   });
   sdk.start();
-  if (options.hostMetrics !== false) new HostMetrics({ name: 'mcp-telemetry-kit' }).start();
+  if (options.hostMetrics !== false) {
+    new HostMetrics({ name: 'mcp-telemetry-kit' }).start();
+    startFilesystemMetrics();
+  }
   diag.debug(`mcp-telemetry-kit: telemetry started for ${serviceName}`);
 
   return {
