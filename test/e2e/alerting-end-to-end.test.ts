@@ -172,7 +172,12 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
       parse(readFileSync(sharedAlertmanagerConfig, 'utf8')),
       parse(readFileSync(stack.files.alertmanager, 'utf8')),
     );
-    expect(alertmanager).toEqual(['global.pagerduty_url', 'route.group_interval']);
+    // Secrets files (the paths ending in _file) move to the test's folder; nothing else changes.
+    expect(alertmanager.filter((key) => !key.endsWith('_file'))).toEqual([
+      'global.pagerduty_url',
+      'route.group_interval',
+    ]);
+    expect(alertmanager.filter((key) => key.endsWith('_file'))).toHaveLength(6);
     expect(TEST_GROUP_INTERVAL).toBe('10s');
   });
 
@@ -291,6 +296,32 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
   });
 
   it.sequential('finds every series the host, privacy and abuse alerts read, under their real names', async () => {
+    // Printed for the record: the host and runtime series as Prometheus names them.
+    const names = await stack.prometheus.query(
+      'count by (__name__) ({__name__=~"(system|process|nodejs|v8js|mcpkit)_.+", job="locator-errors"})',
+    );
+    timings.push(
+      `series: ${names
+        .map((s) => s.metric.__name__)
+        .sort()
+        .join(', ')}`,
+    );
+    const redactions = await stack.prometheus.query(
+      'sum by (job) (increase(mcpkit_privacy_redactions_total[30m]))',
+    );
+    timings.push(
+      `layer 1 redactions over the run: ${JSON.stringify(redactions.map((s) => [s.metric.job, s.value[1]]))}`,
+    );
+    const memory = await stack.prometheus.query(
+      'count by (system_memory_state) (system_memory_utilization_ratio)',
+    );
+    timings.push(`memory states: ${JSON.stringify(memory.map((s) => s.metric))}`);
+    const info = await stack.prometheus.query('target_info{job="locator-errors"}');
+    timings.push(
+      `target_info labels: ${Object.keys(info[0]?.metric ?? {})
+        .sort()
+        .join(', ')}`,
+    );
     for (const series of [
       'process_cpu_time_seconds_total',
       'system_memory_utilization_ratio{system_memory_state="used"}',

@@ -4,7 +4,8 @@
 // templates → fake Slack, PagerDuty and Watchdog webhooks that record every notification.
 //
 // What differs from compose, and only that (configFor* below; the e2e test checks the differences):
-// addresses (Alertmanager, the collector's metrics endpoint, PagerDuty's API), the secrets folder, and
+// addresses (Alertmanager, the collector's metrics endpoint, PagerDuty's API), the secrets folder (the
+// shared file's absolute /etc/alertmanager/secrets/, where compose mounts them, becomes a temporary one), and
 // Alertmanager's group_interval, 5 m in the shared file, which would hold every resolution notification
 // for five minutes. Rule and template files are the shared ones, linked, never copied.
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,9 @@ import { type RecordingServer, startRecordingServer } from './sinks/recording-se
 
 export const sharedPrometheusConfig = path.join(repoRoot, 'prometheus/prometheus.yml');
 export const sharedAlertmanagerConfig = path.join(repoRoot, 'alertmanager/alertmanager.yml');
+
+/** Where the shared alertmanager.yml reads its secrets (compose mounts alertmanager/ at /etc/alertmanager). */
+export const SHARED_SECRETS_DIR = '/etc/alertmanager/secrets/';
 
 /** Alertmanager's group_interval in the tests: how soon a changed group (a resolution) is notified. */
 export const TEST_GROUP_INTERVAL = '10s';
@@ -66,15 +70,28 @@ export function prometheusConfigFor(
   return file;
 }
 
+/** A copy of `value` with every string under `from` moved under `to` (the secrets files' paths). */
+function movePaths(value: unknown, from: string, to: string): unknown {
+  if (typeof value === 'string') return value.startsWith(from) ? to + value.slice(from.length) : value;
+  if (Array.isArray(value)) return value.map((item) => movePaths(item, from, to));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, movePaths(v, from, to)]));
+  return value;
+}
+
 /**
- * The shared alertmanager.yml with PagerDuty's API on a fake, a test group_interval, and secrets files
- * (relative paths in the shared file) in a folder beside it; templates/ is linked beside it.
+ * The shared alertmanager.yml with PagerDuty's API on a fake, a test group_interval, and its secrets
+ * files in a temporary folder; templates/ is linked beside it.
  */
 export function alertmanagerConfigFor(
   dir: string,
   secrets: { slackWebhookUrl: string; pagerdutyUrl: string; watchdogWebhookUrl: string },
 ): string {
-  const config = parse(readFileSync(sharedAlertmanagerConfig, 'utf8')) as Yaml;
+  const config = movePaths(
+    parse(readFileSync(sharedAlertmanagerConfig, 'utf8')),
+    SHARED_SECRETS_DIR,
+    path.join(dir, 'secrets/'),
+  ) as Yaml;
   config.global = { ...config.global, pagerduty_url: secrets.pagerdutyUrl };
   if (config.route) config.route.group_interval = TEST_GROUP_INTERVAL;
   mkdirSync(path.join(dir, 'secrets'));
