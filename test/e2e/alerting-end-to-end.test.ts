@@ -177,7 +177,7 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
       'global.pagerduty_url',
       'route.group_interval',
     ]);
-    expect(alertmanager.filter((key) => key.endsWith('_file'))).toHaveLength(6);
+    expect(alertmanager.filter((key) => key.endsWith('_file'))).toHaveLength(5);
     expect(TEST_GROUP_INTERVAL).toBe('10s');
   });
 
@@ -312,9 +312,7 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
     timings.push(
       `layer 1 redactions over the run: ${JSON.stringify(redactions.map((s) => [s.metric.job, s.value[1]]))}`,
     );
-    const memory = await stack.prometheus.query(
-      'count by (system_memory_state) (system_memory_utilization_ratio)',
-    );
+    const memory = await stack.prometheus.query('count by (system_memory_state) (system_memory_utilization)');
     timings.push(`memory states: ${JSON.stringify(memory.map((s) => s.metric))}`);
     const info = await stack.prometheus.query('target_info{job="locator-errors"}');
     timings.push(
@@ -324,7 +322,7 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
     );
     for (const series of [
       'process_cpu_time_seconds_total',
-      'system_memory_utilization_ratio{system_memory_state="used"}',
+      'system_memory_utilization{system_memory_state="used"}',
       'system_filesystem_utilization_ratio',
       'nodejs_eventloop_delay_p99_seconds',
       'target_info{process_pid!=""}',

@@ -157,19 +157,21 @@ export interface AlertingStack {
 
 export async function startAlertingStack(options: { captureRoot: string }): Promise<AlertingStack> {
   const received: Notification[] = [];
-  const receiver = (name: Notification['receiver'], status: number, reply: string) =>
+  // Each fake answers as the real service does (Slack's webhooks: text/plain "ok"); Alertmanager retries
+  // a notification whose answer it cannot read, and would hold back the next one meanwhile.
+  const receiver = (name: Notification['receiver'], status: number, contentType: string, reply: string) =>
     startRecordingServer({
       name,
       captureRoot: options.captureRoot,
       handler: (request) => {
         received.push(decode(name, request.body, Date.now()));
-        return { status, contentType: 'application/json', body: reply };
+        return { status, contentType, body: reply };
       },
     });
   const webhooks: RecordingServer[] = [
-    await receiver('slack', 200, 'ok'),
-    await receiver('pagerduty', 202, '{"status":"success","message":"Event processed"}'),
-    await receiver('watchdog', 200, '{}'),
+    await receiver('slack', 200, 'text/plain', 'ok'),
+    await receiver('pagerduty', 202, 'application/json', '{"status":"success","message":"Event processed"}'),
+    await receiver('watchdog', 200, 'application/json', '{}'),
   ];
   const [slack, pagerduty, watchdog] = webhooks as [RecordingServer, RecordingServer, RecordingServer];
   const tempo: OtlpSink = await startOtlpSink({ name: 'tempo-loki', captureRoot: options.captureRoot });
