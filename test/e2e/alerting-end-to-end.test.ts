@@ -8,8 +8,12 @@
 //
 // The alerts used are the real ones, with their real `for:` (1-2 minutes) and windows: no shortened
 // copy. Only the servers' metric export interval (2 s instead of the SDK's 60 s) and Alertmanager's
-// group_interval (see test/support/alerting-stack.ts) are set for the test. Fault-to-notification times
-// are printed, never asserted.
+// group_interval (see test/support/alerting-stack.ts) are set for the test; Prometheus keeps the shared
+// 15 s evaluation interval. Fault-to-notification times are printed, never asserted.
+//
+// Wall time, about 6 minutes, is set by the real rules: a page needs the burn alert's `for: 2m` plus
+// Alertmanager's 30 s group_wait, and the enumeration alert resolves only once the sweep has left its
+// 5-minute window (shorter windows would miss data from servers exporting metrics every 60 s).
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,7 +187,7 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
 
   it.concurrent('pages PagerDuty and Slack for an error burst, then tells both it is resolved', async () => {
     const service = 'locator-errors';
-    await sleep(15_000); // some ordinary traffic first
+    await sleep(5_000); // some ordinary traffic first
     // Three of four upstream answers fail: with the client's retries about a third of searches fail,
     // below the circuit breaker's threshold, far above the 1% error budget.
     const faultAt = Date.now();
@@ -219,7 +223,7 @@ describe('alerts from the real pipeline reach the right receivers, then resolve'
 
   it.concurrent('pages PagerDuty and Slack when the upstream is down and the circuit opens, then resolves', async () => {
     const service = 'locator-outage';
-    await sleep(15_000);
+    await sleep(5_000);
     const faultAt = Date.now();
     await setFaults(upstreams[service], { outage: true });
     const page = await eventually(
