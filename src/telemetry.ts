@@ -19,6 +19,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { startDatadogTracer } from './bridges/datadog.ts';
 import { sentryDsn, sentryIngestUrl, startSentryBridge } from './bridges/sentry.ts';
+import { startFilesystemMetrics } from './filesystem-metrics.ts';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './mcp/semconv.ts';
 import { isVendorEgress, ReadOnlyBaggagePropagator, registerVendorEgress } from './privacy/egress.ts';
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
@@ -115,7 +116,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     ],
   });
   sdk.start();
-  if (options.hostMetrics !== false) new HostMetrics({ name: 'mcp-telemetry-kit' }).start();
+  if (options.hostMetrics !== false) {
+    new HostMetrics({ name: 'mcp-telemetry-kit' }).start();
+    startFilesystemMetrics();
+  }
   diag.debug(`mcp-telemetry-kit: telemetry started for ${identity.service}`);
 
   // Sentry is imported asynchronously (an ES module); ready() tells when it is initialised.

@@ -113,7 +113,7 @@ export interface StartTelemetryOptions {
   pseudonymRotationMs?: number;
   /** Extra attribute keys to allow through privacy layer 1 (semconv names your app adds). */
   allowAttributes?: string[];
-  /** Host and process metrics (`@opentelemetry/host-metrics`); default true. */
+  /** Host and process metrics (`@opentelemetry/host-metrics`, and the fill of the working directory's filesystem); default true. */
   hostMetrics?: boolean;
   /** Export interval of metrics in ms; default OTEL_METRIC_EXPORT_INTERVAL or 60000. */
   metricExportIntervalMs?: number;

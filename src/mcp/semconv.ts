@@ -20,6 +20,7 @@ export {
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   METRIC_MCP_SERVER_OPERATION_DURATION,
   METRIC_MCP_SERVER_SESSION_DURATION,
+  METRIC_SYSTEM_FILESYSTEM_UTILIZATION,
   NETWORK_TRANSPORT_VALUE_PIPE,
   NETWORK_TRANSPORT_VALUE_TCP,
 } from '@opentelemetry/semantic-conventions/incubating';
@@ -62,5 +63,6 @@ export const METRIC_MCPKIT_TOOL_TRANSITIONS = 'mcpkit.tool.transitions';
 export const METRIC_MCPKIT_SESSION_CALLS = 'mcpkit.session.calls';
 export const METRIC_MCPKIT_PRINCIPAL_LOOKUPS = 'mcpkit.principal.lookups';
 export const METRIC_MCPKIT_HTTP_REJECTIONS = 'mcpkit.http.rejections';
+export const METRIC_MCPKIT_PRIVACY_REDACTIONS = 'mcpkit.privacy.redactions';
 
 export const INSTRUMENTATION_SCOPE = 'mcp-telemetry-kit';

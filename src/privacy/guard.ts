@@ -3,6 +3,7 @@
 // and log processors read it.
 import type { AnyValue, Attributes, AttributeValue } from '@opentelemetry/api';
 import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
+import { countRedaction } from './redaction-counter.ts';
 import { privacyRules } from './rules.ts';
 import { scrubText, TaintRegistry } from './scrubber.ts';
 
@@ -36,7 +37,7 @@ export class PrivacyGuard {
    * for values built from fixed vocabularies that a tainted word must not mangle.
    */
   scrub(text: string, taint = true): string {
-    const scrubbed = scrubText(text, taint ? this.taint : undefined);
+    const scrubbed = scrubText(text, taint ? this.taint : undefined, countRedaction);
     const limit = privacyRules.limits.attributeValueLength;
     return scrubbed.length > limit ? `${scrubbed.slice(0, limit)}…` : scrubbed;
   }

@@ -107,11 +107,15 @@ function percentDecoded(text: string): string {
 /** Every pattern needs one of these (a digit, @, :, _ or "bearer"): text without any skips them all. */
 const MIGHT_MATCH_A_PATTERN = /[\d@:_]|bearer/i;
 
-/** Removes PII patterns, then tainted values, from free text (percent-encoded text is decoded first). */
-export function scrubText(text: string, taint?: TaintRegistry): string {
+/**
+ * Removes PII patterns, then tainted values, from free text (percent-encoded text is decoded first).
+ * `onRedaction` is called once when something was replaced (decoding alone is not a redaction).
+ */
+export function scrubText(text: string, taint?: TaintRegistry, onRedaction?: () => void): string {
   const decoded = percentDecoded(text);
   let result = taint ? taint.redact(decoded) : decoded;
-  if (!MIGHT_MATCH_A_PATTERN.test(result)) return result;
-  for (const { name, regex } of piiPatterns) result = result.replace(regex, `[${name}]`);
+  if (MIGHT_MATCH_A_PATTERN.test(result))
+    for (const { name, regex } of piiPatterns) result = result.replace(regex, `[${name}]`);
+  if (result !== decoded) onRedaction?.();
   return result;
 }

@@ -56,6 +56,16 @@ describe('alertmanager.yml', () => {
       ['pagerduty-and-slack'],
     ],
     [{ alertname: 'MCPToolErrorSpike', severity: 'warning', job: 'locator' }, ['slack-warnings']],
+    [
+      {
+        alertname: 'MCPLookupEnumeration',
+        severity: 'warning',
+        job: 'locator',
+        mcpkit_principal: 'ps_AAAAAAAAAAAAAAAAAAAAAA',
+      },
+      ['slack-warnings'],
+    ],
+    [{ alertname: 'MCPOriginRejections', severity: 'info', job: 'locator' }, ['email']],
     [{ alertname: 'SomethingInformational', severity: 'info' }, ['email']],
     [{ alertname: 'Watchdog', severity: 'info' }, ['watchdog']],
     [{ alertname: 'Unlabelled' }, ['slack-warnings']],
@@ -74,6 +84,29 @@ describe('alertmanager.yml', () => {
   it('keeps secrets in files, never in the configuration', () => {
     const text = readFileSync(config, 'utf8');
     expect(text).not.toMatch(/hooks\.slack\.com|routing_key:|api_url:|auth_password:/);
+  });
+
+  it('overrides every notification field whose default prints all labels', () => {
+    const { receivers } = parse(readFileSync(config, 'utf8')) as {
+      receivers: {
+        name: string;
+        slack_configs?: Record<string, unknown>[];
+        pagerduty_configs?: { details?: Record<string, string> }[];
+        email_configs?: Record<string, unknown>[];
+        webhook_configs?: unknown[];
+      }[];
+    };
+    for (const receiver of receivers) {
+      // Slack's default fallback, PagerDuty's default details and the default HTML email list labels.
+      for (const slack of receiver.slack_configs ?? []) expect(slack.fallback).toContain('kit.title');
+      for (const pagerduty of receiver.pagerduty_configs ?? []) {
+        expect(pagerduty.details?.firing).toContain('kit.list');
+        expect(pagerduty.details?.resolved).toContain('kit.list');
+      }
+      for (const email of receiver.email_configs ?? []) expect(email.html).toBe('');
+      // A webhook gets every label as JSON: only the Watchdog, which has none worth hiding, goes to one.
+      if (receiver.webhook_configs) expect(receiver.name).toBe('watchdog');
+    }
   });
 
   it('prints only allow-listed labels in notifications, never a pseudonym', () => {

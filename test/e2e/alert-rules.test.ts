@@ -55,6 +55,14 @@ describe('the Prometheus rules', () => {
     expect(stdout.match(/SUCCESS/g)).toHaveLength(testFiles.length);
   });
 
+  it('has one runbook per alert, and no runbook without its alert', () => {
+    const runbooks = readdirSync(path.join(repoRoot, 'docs/runbooks'))
+      .filter((file) => file.endsWith('.md'))
+      .map((file) => file.replace(/\.md$/, ''));
+    expect(runbooks.sort()).toEqual(alerts.map((alert) => alert.alert).sort());
+    expect(new Set(unitTests.map((test) => test.alertname))).toEqual(new Set(runbooks));
+  });
+
   it('every rule file has a unit test file', () => {
     expect(testFiles.sort()).toEqual(ruleFiles.map((f) => f.replace(/\.yml$/, '.test.yml')).sort());
   });

@@ -14,6 +14,8 @@ export interface BinaryOptions {
   cwd?: string;
   /** An HTTP URL that answers 2xx once the program is ready. */
   healthUrl: string;
+  /** Ready as soon as `healthUrl` answers at all, whatever the status (a server with auth on every path). */
+  readyOnAnyAnswer?: boolean;
   startTimeoutMs?: number;
 }
 
@@ -46,11 +48,11 @@ function exited(child: ChildProcess): Promise<string> {
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(String(code ?? signal))));
 }
 
-async function isHealthy(url: string): Promise<boolean> {
+async function isHealthy(url: string, anyAnswer = false): Promise<boolean> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
     await response.body?.cancel();
-    return response.ok;
+    return anyAnswer || response.ok;
   } catch {
     return false;
   }
@@ -96,7 +98,7 @@ export async function startBinary(options: BinaryOptions): Promise<RunningBinary
   child.once('error', (error) => {
     spawnError = error;
   });
-  while (!(await isHealthy(options.healthUrl))) {
+  while (!(await isHealthy(options.healthUrl, options.readyOnAnyAnswer))) {
     if (spawnError || !binary.alive() || Date.now() > deadline) {
       await binary.stop();
       const why =

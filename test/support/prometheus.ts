@@ -39,9 +39,11 @@ export async function startPrometheus(options: {
   /** prometheus.yml as a path or an object; rule_files inside are resolved relative to it. */
   config: string | Record<string, unknown>;
   extraArgs?: string[];
+  /** A port chosen beforehand, when another program must know the address first. */
+  port?: number;
 }): Promise<RunningPrometheus> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-prometheus-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const prometheus = await startBinary({
     name: 'prometheus',

@@ -61,3 +61,14 @@ describe('taint', () => {
     expect(scrubText('Quäzrutlzur', taint)).toBe('Quäzrutlzur');
   });
 });
+
+describe('redaction count', () => {
+  it('reports a rewrite once per value, and not for text only decoded or left alone', () => {
+    let count = 0;
+    const counted = () => count++;
+    scrubText('A-113-716-303 and quanmath.85@example.com', undefined, counted);
+    scrubText('tools/call%20search', undefined, counted);
+    scrubText('tools/call search', undefined, counted);
+    expect(count).toBe(1);
+  });
+});
