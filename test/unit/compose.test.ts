@@ -167,7 +167,10 @@ describe('docker-compose.yml', () => {
     expect(fileRefs.length).toBeGreaterThan(0);
     for (const ref of fileRefs) {
       const file = ref.split(':')[1]?.replaceAll('"', '') ?? '';
-      expect(path.dirname(hostPathOf(alertmanager, path.posix.join(configDir, file)) ?? '')).toBe(
+      // Alertmanager resolves a relative *_file against its working directory, so the config names them
+      // absolutely; a relative one would be read from wherever the container happens to start.
+      expect(path.posix.isAbsolute(file), file).toBe(true);
+      expect(path.dirname(hostPathOf(alertmanager, file) ?? '')).toBe(
         path.join(repoRoot, 'alertmanager/secrets'),
       );
     }
