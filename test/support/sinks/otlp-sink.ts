@@ -17,6 +17,8 @@ export interface OtlpSinkOptions {
   captureRoot: string;
   /** Answer 401 to requests this rejects (a vendor checking its credentials); still recorded. */
   authorize?: (request: RecordedRequest) => boolean;
+  /** A fixed port (a backend coming back after an outage). */
+  port?: number;
 }
 
 export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink> {
@@ -24,6 +26,7 @@ export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink>
   const server = await startRecordingServer({
     name: options.name,
     captureRoot: options.captureRoot,
+    ...(options.port === undefined ? {} : { port: options.port }),
     handler: (request) => {
       const signal = signalOfPath.exec(request.path.split('?')[0] ?? '')?.[1] as Signal | undefined;
       if (request.method !== 'POST' || !signal) return { status: 404 };
