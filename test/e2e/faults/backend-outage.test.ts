@@ -44,7 +44,8 @@ async function settle(
 ): Promise<number> {
   let last = -1;
   let stableSince = Date.now();
-  for (;;) {
+  const deadline = Date.now() + phaseMs(120_000, 900_000);
+  while (Date.now() < deadline) {
     const received = backends.spans().map((span) => span.spanId);
     const { missing } = reconcile(load.sentIds, received);
     const metrics = await scrapeCollector(collector);
@@ -57,6 +58,7 @@ async function settle(
     } else if (queued === 0 && Date.now() - stableSince > 20_000) return Date.now();
     await sleep(250);
   }
+  return Date.now();
 }
 
 describe('a backend outage, with the collector’s persistent queues', () => {

@@ -200,7 +200,11 @@ describe('bad input to the reference MCP server', () => {
     ] as const) {
       const answer = await call(label, 'search_detainee_by_name', args);
       const message = answer.messages[0];
-      expect(message?.error?.code === -32602 || message?.result?.isError === true, label).toBe(true);
+      // The SDK reports a schema violation as a tool error quoting -32602 and the failing path (never the
+      // value); arguments that are not an object fail its request schema and come back as -32603.
+      const text = message?.error?.message ?? message?.result?.content?.[0]?.text ?? '';
+      expect(Boolean(message?.error) || message?.result?.isError === true, label).toBe(true);
+      expect(text, label).toMatch(/-32602|invalid/i);
     }
   });
 

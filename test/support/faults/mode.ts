@@ -12,5 +12,5 @@ export function phaseMs(shortMs: number, longMs: number): number {
 
 /** A test timeout that fits a run made of `phases` milliseconds, with room for a slow machine. */
 export function timeoutFor(phasesMs: number): number {
-  return phasesMs * 3 + 120_000;
+  return phasesMs * 3 + 240_000;
 }
