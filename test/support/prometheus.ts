@@ -71,6 +71,8 @@ export async function startAlertmanager(options: {
   storageDir?: string;
   /** A fixed port, so a restarted Alertmanager is where its senders expect it. */
   port?: number;
+  /** Working folder: Alertmanager 0.31 reads relative `*_file` secret paths against it, not the config's folder. */
+  cwd?: string;
 }): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-alertmanager-'));
   const port = options.port ?? (await freePort());
@@ -86,6 +88,7 @@ export async function startAlertmanager(options: {
       '--cluster.listen-address=',
     ],
     healthUrl: `${url}/-/ready`,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   return Object.assign(alertmanager, {
     url,

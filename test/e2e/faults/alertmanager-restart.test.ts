@@ -80,7 +80,9 @@ describe('alert delivery across an Alertmanager restart', () => {
       const config = alertmanagerConfig(fake);
       const storageDir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-am-storage-'));
       const port = await freePort();
-      const start = () => startAlertmanager({ config, storageDir, port });
+      // Alertmanager 0.31 resolves the relative secret paths of alertmanager.yml against its working folder
+      // (not the file's folder, as the file's header says), so it runs from the config's folder.
+      const start = () => startAlertmanager({ config, storageDir, port, cwd: path.dirname(config) });
       alertmanager = await start();
 
       // The sender: what Prometheus does for a firing alert, every resend period, whoever is listening.
