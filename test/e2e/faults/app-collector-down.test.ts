@@ -76,6 +76,7 @@ describe('the application while its collector is down', () => {
       };
       const arrivedTraces = () => new Set(sink.spans.map((span) => span.traceId));
 
+      await callFor(phaseMs(2_000, 10_000)); // warm-up (JIT, connections), not measured
       const normal = await callFor(normalMs);
       const rssBefore = locator.rssBytes();
       const logBefore = locator.logs().length;
@@ -125,7 +126,8 @@ describe('the application while its collector is down', () => {
           `${normal.length}/${down.length}/${after.length} calls before/during/after; p99 ${p99(normal).toFixed(1)} ms → ` +
           `${p99(down).toFixed(1)} ms; ${downArrived} of ${down.length} calls made during the outage reached Tempo ` +
           `(the SDK keeps no disk queue); ${failureLines.length} failure log lines during the outage; ` +
-          `RSS ${(rssBefore / mib).toFixed(0)} → max ${(rssMax / mib).toFixed(0)} → ${(rssAfter / mib).toFixed(0)} MiB`,
+          `RSS ${(rssBefore / mib).toFixed(0)} → max ${(rssMax / mib).toFixed(0)} → ${(rssAfter / mib).toFixed(0)} MiB; ` +
+          `first failure line: ${JSON.stringify(failureLines[0]?.slice(0, 160) ?? '')}`,
       });
 
       expect(locator.alive(), 'the application did not crash').toBe(true);

