@@ -64,4 +64,6 @@ const updated = text.replace(
   `${begin}\n${stamp}\n\n${renderTable(figures)}\n${end}`,
 );
 writeFileSync(doc, updated);
-console.log(JSON.stringify({ mode: long ? 'long' : 'short', scenarios: figures.length, doc: 'docs/reliability.md' }));
+console.log(
+  JSON.stringify({ mode: long ? 'long' : 'short', scenarios: figures.length, doc: 'docs/reliability.md' }),
+);
