@@ -136,9 +136,10 @@ describe('the application while its collector is down', () => {
         'every tool call during the outage succeeded',
       ).toBe(true);
       expect(after.every((call) => call.ok)).toBe(true);
-      // Bounded: the SDK's queues are fixed-size (2048 spans, 2048 log records), so the outage cannot
-      // grow the heap with the traffic. 128 MiB is a generous ceiling for a few thousand queued records.
-      expect(rssMax - rssBefore).toBeLessThan(128 * mib);
+      // Bounded: the SDK's queues are fixed-size (2048 spans, 2048 log records: a few MiB), so the outage
+      // cannot grow memory with the traffic. RSS also moves with the garbage collector's pace, hence a
+      // generous ceiling; the measured growth is reported.
+      expect(rssMax - rssBefore).toBeLessThan(192 * mib);
       expect(failureLines.length, 'export failures logged per batch, not per span').toBeLessThan(down.length);
       expect(arrived.has(lastCall.traceId), 'spans resume without restarting the application').toBe(true);
     },
