@@ -17,7 +17,7 @@ import {
 } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { longMode, phaseMs, timeoutFor } from '../../support/faults/mode.ts';
-import { reconcile, type SpanLoad, startSpanLoad } from '../../support/faults/span-load.ts';
+import { reconcile, type SpanLoad, sequenceOf, startSpanLoad } from '../../support/faults/span-load.ts';
 import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
 import { freePort } from '../../support/ports.ts';
 
@@ -26,6 +26,13 @@ const rate = longMode ? 500 : 200; // spans per second
 const warmup = phaseMs(2_000, 15_000);
 const outage = phaseMs(8_000, 120_000);
 const afterOutage = phaseMs(2_000, 15_000);
+
+/** The first missing sequence numbers, for the report: which part of the run lost them. */
+function missingSequences(load: SpanLoad, missing: string[]): string {
+  if (missing.length === 0) return '';
+  const sequences = missing.slice(0, 5).map((id) => sequenceOf(load.tag, id));
+  return `; missing sequence numbers ${sequences.join(', ')}${missing.length > 5 ? ', …' : ''}`;
+}
 
 function drops(metrics: CollectorMetrics): number {
   const counted = countedSpanDrops(metrics, exporter);
@@ -108,7 +115,9 @@ describe('a backend outage, with the collector’s persistent queues', () => {
         countedDrops: counted,
         duplicates: result.duplicates,
         recoverySeconds: (recovered - recoveryStarted) / 1000,
-        notes: `${queuedAtPeak} requests queued on disk at the end of the outage; collector alive throughout`,
+        notes:
+          `${queuedAtPeak} requests queued on disk at the end of the outage; collector alive throughout` +
+          missingSequences(load, result.missing),
       });
 
       expect(collector.alive()).toBe(true);
@@ -172,7 +181,8 @@ describe('a backend outage, with the collector’s persistent queues', () => {
         recoverySeconds: (recovered - recoveryStarted) / 1000,
         notes:
           `${queuedAtKill} requests on disk at the kill; restart took ${restartSeconds.toFixed(1)}s; ` +
-          `${beforeKillResult.missing.length} of the ${beforeKillResult.sent} spans sent before the kill missing`,
+          `${beforeKillResult.missing.length} of the ${beforeKillResult.sent} spans sent before the kill missing` +
+          missingSequences(load, result.missing),
       });
 
       expect(second.alive()).toBe(true);

@@ -4,9 +4,11 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { RunningCollector } from '../collector.ts';
 
 export interface CollectorMetrics {
-  /** Sum of every series of `name` (with or without the `_total` suffix) whose labels include `labels`. */
+  /**
+   * Sum of every series of `name` (with or without the `_total` suffix) whose labels include `labels`;
+   * for a histogram, of its observation counts.
+   */
   value(name: string, labels?: Record<string, string>): number;
-  names(): string[];
 }
 
 export async function scrapeCollector(
@@ -23,12 +25,11 @@ export async function scrapeCollector(
         if (family.name !== name && family.name !== `${name}_total`) continue;
         for (const metric of family.metrics) {
           if (Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value))
-            sum += Number(metric.value ?? 0);
+            sum += Number(metric.value ?? metric.count ?? 0);
         }
       }
       return sum;
     },
-    names: () => families.map((family) => family.name),
   };
 }
 

@@ -4,7 +4,7 @@ declare module 'parse-prometheus-text-format' {
     name: string;
     help: string;
     type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
-    metrics: { value?: string; labels?: Record<string, string> }[];
+    metrics: { value?: string; count?: string; labels?: Record<string, string> }[];
   }
   export default function parsePrometheusTextFormat(text: string): ParsedMetricFamily[];
 }
