@@ -1,6 +1,7 @@
 // Runs the fault suite (test/e2e/faults) and writes the figures it measured into docs/reliability.md.
 //
 //   npm run faults [-- --long] [vitest args...]
+//   npm run faults -- --from DIR [--from DIR2]   (render earlier runs' figures without running)
 //
 // Short mode is the one `npm test` also runs (seconds per phase); --long sets FAULTS_LONG=1 for full
 // durations (minutes per phase). Each scenario writes its figures as JSON (test/support/faults/figures.ts)
@@ -15,24 +16,37 @@ import { repoRoot } from './provision/cache.ts';
 
 const args = process.argv.slice(2);
 const long = args.includes('--long');
-const vitestArgs = args.filter((arg) => arg !== '--long');
-const results = mkdtempSync(path.join(tmpdir(), 'mcp-kit-faults-'));
-
-const run = spawnSync(
-  process.execPath,
-  [path.join(repoRoot, 'scripts/isolated.ts'), 'vitest', 'run', 'test/e2e/faults', ...vitestArgs],
-  {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: { ...process.env, MCP_KIT_FAULTS_RESULTS: results, ...(long ? { FAULTS_LONG: '1' } : {}) },
-  },
+const from = args.flatMap((arg, index) => (args[index - 1] === '--from' ? [arg] : []));
+const vitestArgs = args.filter(
+  (arg, index) => arg !== '--long' && arg !== '--from' && args[index - 1] !== '--from',
 );
 
+function runSuite(): string {
+  const results = mkdtempSync(path.join(tmpdir(), 'mcp-kit-faults-'));
+  const run = spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'scripts/isolated.ts'), 'vitest', 'run', 'test/e2e/faults', ...vitestArgs],
+    {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, MCP_KIT_FAULTS_RESULTS: results, ...(long ? { FAULTS_LONG: '1' } : {}) },
+    },
+  );
+  if (run.status !== 0) {
+    console.error(`fault suite failed (exit ${run.status}); docs/reliability.md left as it was`);
+    process.exit(run.status ?? 1);
+  }
+  return results;
+}
+
 type Figures = ScenarioFigures & { mode: string; measuredAt: string };
-const figures = readdirSync(results)
-  .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(path.join(results, file), 'utf8')) as Figures)
-  .sort((a, b) => a.order - b.order);
+const figures = (from.length > 0 ? from : [runSuite()])
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith('.json'))
+      .map((file) => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Figures),
+  )
+  .sort((a, b) => a.order - b.order || a.mode.localeCompare(b.mode));
 
 const cell = (value: number | undefined, digits = 0) =>
   value === undefined || Number.isNaN(value) ? '–' : value.toFixed(digits);
@@ -50,20 +64,17 @@ function renderTable(rows: Figures[]): string {
   return [header, ...lines].join('\n');
 }
 
-if (run.status !== 0) {
-  console.error(`fault suite failed (exit ${run.status}); docs/reliability.md left as it was`);
-  process.exit(run.status ?? 1);
-}
 const doc = path.join(repoRoot, 'docs/reliability.md');
 const text = readFileSync(doc, 'utf8');
 const begin = '<!-- figures:begin -->';
 const end = '<!-- figures:end -->';
-const stamp = `Measured by \`npm run faults${long ? ' -- --long' : ''}\` (${long ? 'long' : 'short'} mode) on ${figures[0]?.measuredAt.slice(0, 10) ?? 'n/a'}.`;
+const modes = [...new Set(figures.map((row) => row.mode))].join(' and ');
+const stamp =
+  `Measured by \`npm run faults\` (${modes} mode; the mode column tells each row's) on ` +
+  `${figures[0]?.measuredAt.slice(0, 10) ?? 'n/a'}, on the shared 2-core development machine under load from other work.`;
 const updated = text.replace(
   new RegExp(`${begin}[\\s\\S]*${end}`),
   `${begin}\n${stamp}\n\n${renderTable(figures)}\n${end}`,
 );
 writeFileSync(doc, updated);
-console.log(
-  JSON.stringify({ mode: long ? 'long' : 'short', scenarios: figures.length, doc: 'docs/reliability.md' }),
-);
+console.log(JSON.stringify({ modes, rows: figures.length, doc: 'docs/reliability.md' }));
