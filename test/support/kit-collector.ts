@@ -32,19 +32,30 @@ export interface Backends {
 
 export async function startKitCollector(options: {
   backends: Backends;
-  overlays?: string[];
+  /** Overlay files relative to the repository, or objects (test-only settings) merged after them. */
+  overlays?: (string | Record<string, unknown>)[];
   env?: Record<string, string>;
+  /** The OTLP/HTTP port, when a restarted collector must come back where senders expect it. */
+  httpPort?: number;
+  /** The persistent queues' folder, when a restarted collector must find what it queued. */
+  queueDir?: string;
 }): Promise<KitCollector> {
-  const [healthPort, grpcPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const [healthPort, grpcPort] = [await freePort(), await freePort()];
+  const httpPort = options.httpPort ?? (await freePort());
   const collector = await startCollector({
     healthPort,
-    configs: [...collectorConfigFiles, ...(options.overlays ?? []).map((file) => path.join(repoRoot, file))],
+    configs: [
+      ...collectorConfigFiles,
+      ...(options.overlays ?? []).map((overlay) =>
+        typeof overlay === 'string' ? path.join(repoRoot, overlay) : overlay,
+      ),
+    ],
     env: {
       ...testCollectorSecrets,
       OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
       OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
       OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-      OTELCOL_QUEUE_DIR: mkdtempSync(path.join(tmpdir(), 'mcp-kit-queues-')),
+      OTELCOL_QUEUE_DIR: options.queueDir ?? mkdtempSync(path.join(tmpdir(), 'mcp-kit-queues-')),
       TEMPO_OTLP_ENDPOINT: options.backends.tempo,
       LOKI_OTLP_ENDPOINT: options.backends.loki,
       PROMETHEUS_OTLP_ENDPOINT: options.backends.prometheus,

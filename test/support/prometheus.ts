@@ -69,21 +69,28 @@ export async function startPrometheus(options: {
 
 export async function startAlertmanager(options: {
   config: string | Record<string, unknown>;
+  /** Its --storage.path (silences, notification log); pass the same one to restart with its state. */
+  storageDir?: string;
+  /** A fixed port, so a restarted Alertmanager is where its senders expect it. */
+  port?: number;
+  /** Working folder: Alertmanager 0.31 reads relative `*_file` secret paths against it, not the config's folder. */
+  cwd?: string;
 }): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-alertmanager-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const alertmanager = await startBinary({
     name: 'alertmanager',
     command: requireTools().alertmanager,
     args: [
       `--config.file=${configFile(options.config, dir, 'alertmanager.yml')}`,
-      `--storage.path=${path.join(dir, 'data')}`,
+      `--storage.path=${options.storageDir ?? path.join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       // An empty address turns off clustering, which would otherwise listen on all interfaces and gossip.
       '--cluster.listen-address=',
     ],
     healthUrl: `${url}/-/ready`,
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   return Object.assign(alertmanager, {
     url,

@@ -24,6 +24,8 @@ export interface OtlpSinkOptions {
   authorize?: (request: RecordedRequest) => boolean;
   /** Serves requests that are not OTLP (a vendor's own endpoints); undefined falls through to OTLP. */
   other?: (request: RecordedRequest) => Reply | undefined;
+  /** A fixed port (a backend coming back after an outage). */
+  port?: number;
 }
 
 export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink> {
@@ -31,6 +33,7 @@ export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink>
   const server = await startRecordingServer({
     name: options.name,
     captureRoot: options.captureRoot,
+    ...(options.port === undefined ? {} : { port: options.port }),
     handler: (request) => {
       const answered = options.other?.(request);
       if (answered) return answered;

@@ -61,6 +61,8 @@ export async function startRecordingServer(options: {
   name: string;
   captureRoot: string;
   handler: RequestHandler;
+  /** A fixed port, when a fake backend that went down must come back where its clients expect it. */
+  port?: number;
 }): Promise<RecordingServer> {
   const captureDir = path.join(options.captureRoot, options.name);
   mkdirSync(captureDir, { recursive: true });
@@ -94,7 +96,7 @@ export async function startRecordingServer(options: {
   };
 
   const server = createServer((request, response) => void serve(request, response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     name: options.name,

@@ -1,0 +1,148 @@
+// Scenario 3 of the fault suite: the collector goes away while the application (the reference server as
+// its own process, startTelemetry() exporting over OTLP/HTTP) serves tool calls, then comes back on the
+// same address. The SDK must never hurt the application: no crash, memory bounded by its fixed queues
+// (BatchSpanProcessor holds at most 2048 spans), failures logged per failed export (a batch), never per
+// span, and export resumes by itself when the collector returns. Latency is reported, not asserted.
+import { randomBytes } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newCaptureRoot } from '../../support/capture.ts';
+import { percent, quantile, recordFigures } from '../../support/faults/figures.ts';
+import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
+import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
+import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
+import { freePort } from '../../support/ports.ts';
+import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
+
+const normalMs = phaseMs(5_000, 60_000);
+const downMs = phaseMs(10_000, 180_000);
+const afterMs = phaseMs(3_000, 30_000);
+const mib = 1024 * 1024;
+
+interface Call {
+  traceId: string;
+  ms: number;
+  ok: boolean;
+}
+
+describe('the application while its collector is down', () => {
+  let sink: OtlpSink;
+  let collector: KitCollector | undefined;
+  let locator: LocatorProcess;
+  let client: Client;
+
+  afterAll(async () => {
+    await client?.close().catch(() => {});
+    await locator?.stop();
+    await collector?.stop();
+    await sink?.close();
+  });
+
+  it(
+    'keeps serving with bounded memory, logs failures per batch, and resumes export when it returns',
+    async () => {
+      sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-app') });
+      const backends = { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` };
+      const httpPort = await freePort();
+      collector = await startKitCollector({ backends, httpPort });
+      locator = await startLocatorProcess({
+        collectorUrl: collector.otlpHttpUrl,
+        collectorHeaders: collector.authHeaders,
+        // Failures reach the process's log at warn level; metrics export often so they fail too.
+        env: { OTEL_LOG_LEVEL: 'warn', OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_BSP_SCHEDULE_DELAY: '1000' },
+      });
+      client = new Client({ name: 'fault-agent', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(locator.url), {
+          requestInit: { headers: { authorization: `Bearer ${locator.token}` } },
+        }),
+      );
+
+      const callFor = async (ms: number): Promise<Call[]> => {
+        const calls: Call[] = [];
+        const until = Date.now() + ms;
+        while (Date.now() < until) {
+          const traceId = randomBytes(16).toString('hex');
+          const started = performance.now();
+          const result = await client.callTool({
+            name: 'search_detainee_by_name',
+            arguments: { first_name: 'Ana', last_name: 'Lopez', country_of_birth: 'Mexico', language: 'es' },
+            _meta: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+          });
+          calls.push({ traceId, ms: performance.now() - started, ok: !result.isError });
+        }
+        return calls;
+      };
+      const arrivedTraces = () => new Set(sink.spans.map((span) => span.traceId));
+
+      await callFor(phaseMs(2_000, 10_000)); // warm-up (JIT, connections), not measured
+      const normal = await callFor(normalMs);
+      const rssBefore = locator.rssBytes();
+      const logBefore = locator.logs().length;
+
+      await collector.stop();
+      collector = undefined;
+      const down: Call[] = [];
+      let rssMax = rssBefore;
+      const until = Date.now() + downMs;
+      while (Date.now() < until) {
+        down.push(...(await callFor(1_000)));
+        rssMax = Math.max(rssMax, locator.rssBytes());
+      }
+      const outageLog = locator.logs().slice(logBefore);
+      const failureLines = outageLog
+        .split('\n')
+        .filter((line) => /export|ECONNREFUSED|Dropped|fetch failed/i.test(line));
+
+      collector = await startKitCollector({ backends, httpPort });
+      const returned = Date.now();
+      const after = await callFor(afterMs);
+      const lastCall = after.at(-1) as Call;
+      await sink.waitFor((data) => data.spans.some((span) => span.traceId === lastCall.traceId), 60_000);
+      const resumedSeconds = (Date.now() - returned) / 1000;
+      const rssAfter = locator.rssBytes();
+
+      const arrived = arrivedTraces();
+      const all = [...normal, ...down, ...after];
+      const received = all.filter((call) => arrived.has(call.traceId)).length;
+      const downArrived = down.filter((call) => arrived.has(call.traceId)).length;
+      const p99 = (calls: Call[]) =>
+        quantile(
+          calls.map((call) => call.ms),
+          0.99,
+        );
+      const ratio = p99(down) / p99(normal);
+      recordFigures('3-app-collector-down', {
+        order: 3,
+        scenario: `Collector down ${downMs / 1000}s under the reference server (sequential tool calls)`,
+        sent: all.length,
+        received,
+        deliveredPercent: percent(received, all.length),
+        rssGrowthMiB: Math.round(((rssMax - rssBefore) / mib) * 10) / 10,
+        latencyP99Ratio: Math.round(ratio * 100) / 100,
+        recoverySeconds: resumedSeconds,
+        notes:
+          `${normal.length}/${down.length}/${after.length} calls before/during/after; p99 ${p99(normal).toFixed(1)} ms → ` +
+          `${p99(down).toFixed(1)} ms; ${downArrived} of ${down.length} calls made during the outage reached Tempo ` +
+          `(the SDK keeps no disk queue); ${failureLines.length} failure log lines during the outage; ` +
+          `RSS ${(rssBefore / mib).toFixed(0)} → max ${(rssMax / mib).toFixed(0)} → ${(rssAfter / mib).toFixed(0)} MiB; ` +
+          `first failure line: ${JSON.stringify(failureLines[0]?.slice(0, 160) ?? '')}`,
+      });
+
+      expect(locator.alive(), 'the application did not crash').toBe(true);
+      expect(
+        down.every((call) => call.ok),
+        'every tool call during the outage succeeded',
+      ).toBe(true);
+      expect(after.every((call) => call.ok)).toBe(true);
+      // Bounded: the SDK's queues are fixed-size (2048 spans, 2048 log records: a few MiB), so the outage
+      // cannot grow memory with the traffic. RSS also moves with the garbage collector's pace, hence a
+      // generous ceiling; the measured growth is reported.
+      expect(rssMax - rssBefore).toBeLessThan(192 * mib);
+      expect(failureLines.length, 'export failures logged per batch, not per span').toBeLessThan(down.length);
+      expect(arrived.has(lastCall.traceId), 'spans resume without restarting the application').toBe(true);
+    },
+    timeoutFor(normalMs + downMs + afterMs),
+  );
+});

@@ -1,0 +1,54 @@
+// The collector's own metrics (its Prometheus endpoint, `service.telemetry.metrics`), read as a test
+// needs them: one number per metric name, summed over the series whose labels match.
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import type { RunningCollector } from '../collector.ts';
+
+export interface CollectorMetrics {
+  /**
+   * Sum of every series of `name` (with or without the `_total` suffix) whose labels include `labels`;
+   * for a histogram, of its observation counts.
+   */
+  value(name: string, labels?: Record<string, string>): number;
+}
+
+export async function scrapeCollector(
+  collector: Pick<RunningCollector, 'telemetryPort'>,
+): Promise<CollectorMetrics> {
+  const response = await fetch(`http://127.0.0.1:${collector.telemetryPort}/metrics`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  const families = parsePrometheusTextFormat(await response.text());
+  return {
+    value(name, labels = {}) {
+      let sum = 0;
+      for (const family of families) {
+        if (family.name !== name && family.name !== `${name}_total`) continue;
+        for (const metric of family.metrics) {
+          if (Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value))
+            sum += Number(metric.value ?? metric.count ?? 0);
+        }
+      }
+      return sum;
+    },
+  };
+}
+
+/**
+ * Spans the collector counted as lost on the way to one exporter: refused by its receiver (the sender
+ * was told, so it retried or counted them), failed to enqueue (queue full) and failed to send (retries
+ * exhausted). The three counters the collector's own testbed reads to reconcile sent and received.
+ */
+export function countedSpanDrops(
+  metrics: CollectorMetrics,
+  exporter: string,
+): {
+  refused: number;
+  enqueueFailed: number;
+  sendFailed: number;
+} {
+  return {
+    refused: metrics.value('otelcol_receiver_refused_spans'),
+    enqueueFailed: metrics.value('otelcol_exporter_enqueue_failed_spans', { exporter }),
+    sendFailed: metrics.value('otelcol_exporter_send_failed_spans', { exporter }),
+  };
+}
