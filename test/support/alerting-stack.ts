@@ -79,6 +79,9 @@ function movePaths(value: unknown, from: string, to: string): unknown {
   return value;
 }
 
+/** The routing key the test Alertmanager pages PagerDuty with (a fake's, never a real one). */
+export const TEST_PAGERDUTY_ROUTING_KEY = 'test-routing-key-0123456789abcdef';
+
 /**
  * The shared alertmanager.yml with PagerDuty's API on a fake, a test group_interval, and its secrets
  * files in a temporary folder; templates/ is linked beside it.
@@ -97,7 +100,7 @@ export function alertmanagerConfigFor(
   mkdirSync(path.join(dir, 'secrets'));
   const secretFiles = {
     slack_webhook_url: secrets.slackWebhookUrl,
-    pagerduty_routing_key: 'test-routing-key-0123456789abcdef',
+    pagerduty_routing_key: TEST_PAGERDUTY_ROUTING_KEY,
     watchdog_webhook_url: secrets.watchdogWebhookUrl,
     smtp_password: 'test-smtp-password',
   };

@@ -5,13 +5,13 @@
 // log on disk stops a graceful restart from paging twice. The alerts here are posted the way Prometheus
 // posts them (API v2, endsAt a few resend periods ahead) by a sender on the same period, scaled down in
 // the short run. Another test (issue 6) covers routing end to end from real Prometheus rules.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { repoRoot } from '../../../scripts/provision/cache.ts';
+import { alertmanagerConfigFor, TEST_PAGERDUTY_ROUTING_KEY } from '../../support/alerting-stack.ts';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { eventually } from '../../support/eventually.ts';
 import { recordFigures } from '../../support/faults/figures.ts';
@@ -23,23 +23,22 @@ import { type RecordingServer, startRecordingServer } from '../../support/sinks/
 const resendMs = phaseMs(1_000, 60_000);
 
 /**
- * alertmanager/alertmanager.yml with its templates, in a folder of its own with secrets/ pointing at the
- * fake PagerDuty and Slack. Only two settings change: PagerDuty's URL (the file relies on the default
- * SaaS address), and in the short run the group wait (30s in the file) so the suite stays quick.
+ * The shared alertmanager/alertmanager.yml as the alerting end-to-end test runs it (secrets in a folder of
+ * its own pointing at the fake PagerDuty and Slack), and in the short run a 1 s group wait (30 s in the
+ * file) so the suite stays quick.
  */
 function alertmanagerConfig(fake: RecordingServer): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-am-config-'));
-  const config = parse(readFileSync(path.join(repoRoot, 'alertmanager/alertmanager.yml'), 'utf8'));
-  config.global.pagerduty_url = `${fake.url}/pagerduty/v2/enqueue`;
-  if (!longMode) config.route.group_wait = '1s';
-  writeFileSync(path.join(dir, 'alertmanager.yml'), stringify(config));
-  cpSync(path.join(repoRoot, 'alertmanager/templates'), path.join(dir, 'templates'), { recursive: true });
-  mkdirSync(path.join(dir, 'secrets'));
-  writeFileSync(path.join(dir, 'secrets/pagerduty_routing_key'), 'fake-routing-key-0123456789abcdef');
-  writeFileSync(path.join(dir, 'secrets/slack_webhook_url'), `${fake.url}/slack/hook`);
-  writeFileSync(path.join(dir, 'secrets/watchdog_webhook_url'), `${fake.url}/watchdog`);
-  writeFileSync(path.join(dir, 'secrets/smtp_password'), 'unused');
-  return path.join(dir, 'alertmanager.yml');
+  const file = alertmanagerConfigFor(mkdtempSync(path.join(tmpdir(), 'mcp-kit-am-config-')), {
+    slackWebhookUrl: `${fake.url}/slack/hook`,
+    pagerdutyUrl: `${fake.url}/pagerduty/v2/enqueue`,
+    watchdogWebhookUrl: `${fake.url}/watchdog`,
+  });
+  if (!longMode) {
+    const config = parse(readFileSync(file, 'utf8'));
+    config.route.group_wait = '1s';
+    writeFileSync(file, stringify(config));
+  }
+  return file;
 }
 
 const incident = {
@@ -80,9 +79,7 @@ describe('alert delivery across an Alertmanager restart', () => {
       const config = alertmanagerConfig(fake);
       const storageDir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-am-storage-'));
       const port = await freePort();
-      // Alertmanager 0.31 resolves the relative secret paths of alertmanager.yml against its working folder
-      // (not the file's folder, as the file's header says), so it runs from the config's folder.
-      const start = () => startAlertmanager({ config, storageDir, port, cwd: path.dirname(config) });
+      const start = () => startAlertmanager({ config, storageDir, port });
       alertmanager = await start();
 
       // The sender: what Prometheus does for a firing alert, every resend period, whoever is listening.
@@ -146,7 +143,7 @@ describe('alert delivery across an Alertmanager restart', () => {
       expect(pagesBeforeCrash).toBe(0);
       expect(pages().length).toBeGreaterThanOrEqual(1);
       expect(body).toMatchObject({
-        routing_key: 'fake-routing-key-0123456789abcdef',
+        routing_key: TEST_PAGERDUTY_ROUTING_KEY,
         event_action: 'trigger',
       });
       expect(held.map((alert) => alert.labels.alertname)).toContain('MCPAvailabilityBudgetBurnFast');
