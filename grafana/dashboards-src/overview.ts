@@ -45,9 +45,7 @@ export const overview = mcpDashboard({
       unit: 'percentunit',
       steps: higherIsWorse(0.01, 0.05),
       queries: [
-        promqlInstant(
-          `${serverFaults('$__rate_interval')} / sum(rate(${operations}[$__rate_interval]))`,
-        ),
+        promqlInstant(`${serverFaults('$__rate_interval')} / sum(rate(${operations}[$__rate_interval]))`),
       ],
     }),
     stat({
