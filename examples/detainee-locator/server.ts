@@ -4,7 +4,8 @@
 //
 // Environment: UPSTREAM_URL (the locator to query; without it a simulated upstream starts in-process),
 // LOCATOR_TOKENS (`principal:token` pairs, comma-separated: the bearer tokens HTTP clients may present,
-// and whom each one identifies; LOCATOR_TOKEN alone means one principal, `default`), LOCATOR_ALLOWED_ORIGINS (comma-separated
+// and whom each one identifies; `label*N:secret` is a pool of N principals `label-1..N` whose tokens are
+// derived from the secret, see agent-pool.ts; LOCATOR_TOKEN alone means one principal, `default`), LOCATOR_ALLOWED_ORIGINS (comma-separated
 // browser origins allowed; requests without an Origin header are allowed), the OTEL_* variables and
 // MCP_KIT_PSEUDONYM_KEY for the telemetry. `npm run example:server` runs it over HTTP.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
@@ -20,6 +21,7 @@ import {
   recordHttpRejection,
   startTelemetry,
 } from '../../src/index.ts';
+import { agentPool } from './agent-pool.ts';
 import { registerLocatorTools, toolPolicies } from './tools.ts';
 import { startUpstream } from './upstream.ts';
 import { UpstreamClient } from './upstream-client.ts';
@@ -45,15 +47,22 @@ function principalOf(header: string | undefined, tokens: Record<string, string>)
   return undefined;
 }
 
-/** LOCATOR_TOKENS (`principal:token,…`) or LOCATOR_TOKEN (principal `default`). */
+/**
+ * LOCATOR_TOKENS (`principal:token,…`, where `label*N:secret` stands for the pool of agent-pool.ts) or
+ * LOCATOR_TOKEN (principal `default`).
+ */
 export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   if (env.LOCATOR_TOKENS) {
     return Object.fromEntries(
       env.LOCATOR_TOKENS.split(',')
         .map((pair) => pair.split(':'))
-        .filter(
-          (pair): pair is [string, string] => pair.length === 2 && Boolean(pair[0]) && Boolean(pair[1]),
-        ),
+        .filter((pair): pair is [string, string] => pair.length === 2 && Boolean(pair[0]) && Boolean(pair[1]))
+        .flatMap(([principal, token]) => {
+          const pool = /^([^*]+)\*(\d+)$/.exec(principal);
+          return pool
+            ? Object.entries(agentPool(pool[1] ?? '', Number(pool[2]), token))
+            : [[principal, token]];
+        }),
     );
   }
   return env.LOCATOR_TOKEN ? { default: env.LOCATOR_TOKEN } : {};

@@ -5,11 +5,17 @@
 //
 //   node examples/traffic/generator.ts --url http://127.0.0.1:8080/mcp --token T [--rate 2] [--duration 60]
 //     [--sessions N] [--seed S] [--mix family=4,lawyer=3,typo=2,bulk=1,enumeration=0]
-//     [--enumeration-token T2]
+//     [--enumeration-token T2] [--agents N]
+//
+// With --agents N (TRAFFIC_AGENTS) the ordinary journeys come from N principals in turn, each presenting
+// a token derived from --token (the server's `label*N:secret` pool): many families and lawyers, as in real
+// use, so none of them looks up enough people to look like enumeration. The enumeration journey keeps its
+// own token (--enumeration-token).
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import seedrandom from 'seedrandom';
+import { agentToken } from '../detainee-locator/agent-pool.ts';
 import { type DetaineeRecord, syntheticDetainees } from '../detainee-locator/dataset.ts';
 import { SPANISH_MONTHS } from '../detainee-locator/matching.ts';
 
@@ -41,6 +47,12 @@ export const DEFAULT_MIX: Record<Journey, number> = {
 export interface TrafficOptions {
   url: string;
   token: string;
+  /**
+   * Ordinary journeys spread over this many principals: session k is agent (k mod agents) + 1, whose
+   * bearer token is derived from `token` (examples/detainee-locator/agent-pool.ts). Absent or 1: every
+   * ordinary session presents `token` itself.
+   */
+  agents?: number;
   /** Token of the enumerating principal; defaults to `token`. */
   enumerationToken?: string;
   /** New sessions per second. */
@@ -92,6 +104,7 @@ function spanishQuery(record: DetaineeRecord): string {
 
 /** One agent's session: connect as an assistant, walk a journey, disconnect. Returns calls made. */
 async function runSession(
+  sessionIndex: number,
   journey: Journey,
   rng: () => number,
   records: DetaineeRecord[],
@@ -101,7 +114,12 @@ async function runSession(
   const clientInfo =
     journey === 'enumeration' ? { name: 'bulk-probe', version: '0.0.1' } : pick(rng, CLIENTS);
   summary.clients[clientInfo.name] = (summary.clients[clientInfo.name] ?? 0) + 1;
-  const token = journey === 'enumeration' ? (options.enumerationToken ?? options.token) : options.token;
+  const token =
+    journey === 'enumeration'
+      ? (options.enumerationToken ?? options.token)
+      : (options.agents ?? 1) > 1
+        ? agentToken(options.token, (sessionIndex % (options.agents ?? 1)) + 1)
+        : options.token;
   const client = new Client(clientInfo);
   const transport = new StreamableHTTPClientTransport(new URL(options.url), {
     requestInit: { headers: { authorization: `Bearer ${token}` } },
@@ -223,7 +241,7 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficSummar
     const journey = weighted(rng, mix);
     summary.sessions++;
     summary.journeys[journey]++;
-    const session = runSession(journey, rng, records, options, summary).then(() =>
+    const session = runSession(summary.sessions - 1, journey, rng, records, options, summary).then(() =>
       options.onProgress?.(summary),
     );
     running.push(session);
@@ -248,6 +266,7 @@ if (import.meta.main) {
     options: {
       url: { type: 'string', default: process.env.TRAFFIC_URL ?? 'http://127.0.0.1:8080/mcp' },
       token: { type: 'string', default: process.env.TRAFFIC_TOKEN },
+      agents: { type: 'string', default: process.env.TRAFFIC_AGENTS },
       'enumeration-token': { type: 'string', default: process.env.TRAFFIC_ENUMERATION_TOKEN },
       rate: { type: 'string', default: process.env.TRAFFIC_RATE ?? '2' },
       duration: { type: 'string', default: process.env.TRAFFIC_DURATION ?? '60' },
@@ -260,6 +279,7 @@ if (import.meta.main) {
   const summary = await runTraffic({
     url: values.url,
     token: values.token,
+    ...(values.agents ? { agents: Number(values.agents) } : {}),
     ...(values['enumeration-token'] ? { enumerationToken: values['enumeration-token'] } : {}),
     rate: Number(values.rate),
     durationSeconds: Number(values.duration),

@@ -17,9 +17,12 @@ import {
 
 const operations = `mcp_server_operation_duration_seconds_count{${job}}`;
 const buckets = `mcp_server_operation_duration_seconds_bucket{${job}}`;
-// Server faults only: tool errors and JSON-RPC server errors; client mistakes do not spend the budget
-// (the same selector as prometheus/rules/mcp.rules.yml).
-const serverFaults = `mcp_server_operation_duration_seconds_count{${job}, error_type!="", error_type!~"-32700|-32600|-32601|-32602|-32002"}`;
+// Server faults only, the SLI of prometheus/rules/mcp.rules.yml: tools/call by the kit's outcome
+// (tool_error, upstream_failure; rejected input and no_match are not faults), other methods by JSON-RPC
+// server error. `or` inside the sum is a union (the sides never share a label set); `+` would drop
+// every moment one side has no series.
+const serverFaults = (range: string) =>
+  `sum(rate(mcpkit_tool_calls_total{${job}, mcpkit_tool_outcome=~"tool_error|upstream_failure"}[${range}]) or rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name!="tools/call", error_type!="", error_type!~"-32700|-32600|-32601|-32602|-32002"}[${range}]))`;
 
 export const overview = mcpDashboard({
   key: 'overview',
@@ -38,13 +41,11 @@ export const overview = mcpDashboard({
     stat({
       title: 'Server fault ratio',
       description:
-        "Share of operations that failed through the server's fault (tool errors, JSON-RPC -32603 and -32000..-32099). Client mistakes are excluded. Objective: under 1%.",
+        "Share of operations that failed through the server's fault: tool calls whose outcome is tool_error or upstream_failure, and other methods' JSON-RPC server errors (-32603, -32000..-32099). Client mistakes, input a tool rejected and no_match are excluded. Objective: under 1%.",
       unit: 'percentunit',
       steps: higherIsWorse(0.01, 0.05),
       queries: [
-        promqlInstant(
-          `sum(rate(${serverFaults}[$__rate_interval])) / sum(rate(${operations}[$__rate_interval]))`,
-        ),
+        promqlInstant(`${serverFaults('$__rate_interval')} / sum(rate(${operations}[$__rate_interval]))`),
       ],
     }),
     stat({

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { agentToken } from '../../examples/detainee-locator/agent-pool.ts';
+import { tokensFromEnvironment } from '../../examples/detainee-locator/server.ts';
 import { repoRoot } from '../../scripts/provision/cache.ts';
 import { alertmanagerRelease, prometheusRelease } from '../../scripts/provision/prometheus.ts';
 import {
@@ -38,8 +40,11 @@ const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema)
 
 const secretName = /TOKEN|KEY|PASSWORD|SECRET/;
 
-/** What a value holds besides variable references: nothing, or principal labels (`agents:${…},prober:${…}`). */
-const holdsLiteral = (value: string) => !/^([a-z]+:,?)*$/.test(value.replace(/\$\{[^}]*\}/g, ''));
+/**
+ * What a value holds besides variable references: nothing, or principal labels, a pool's among them
+ * (`agents*${…}:${…},prober:${…}`).
+ */
+const holdsLiteral = (value: string) => !/^([a-z]+\*?:,?)*$/.test(value.replace(/\$\{[^}]*\}/g, ''));
 
 describe('docker-compose.yml', () => {
   it.each([
@@ -274,6 +279,28 @@ describe('docker-compose.yml', () => {
     expect(services['detainee-locator']?.environment?.OTEL_EXPORTER_OTLP_HEADERS).toMatch(
       /^Authorization=Bearer \$\{MCP_KIT_COLLECTOR_TOKEN:\?/,
     );
+  });
+
+  it('spreads ordinary traffic over a pool of principals the server accepts, and keeps the prober apart', () => {
+    const server = resolved.services['detainee-locator']?.environment ?? {};
+    const traffic = resolved.services.traffic?.environment ?? {};
+    const tokens = tokensFromEnvironment({ LOCATOR_TOKENS: String(server.LOCATOR_TOKENS) });
+    const agents = Number(traffic.TRAFFIC_AGENTS);
+    expect(agents).toBeGreaterThanOrEqual(100);
+    // Every agent the generator plays presents a token of its own that the server knows, under its own name.
+    const principals = new Set(
+      Array.from(
+        { length: agents },
+        (_, i) =>
+          Object.entries(tokens).find(
+            ([, token]) => token === agentToken(String(traffic.TRAFFIC_TOKEN), i + 1),
+          )?.[0],
+      ),
+    );
+    expect(principals.size).toBe(agents);
+    expect(principals.has(undefined)).toBe(false);
+    expect(tokens.prober).toBe(traffic.TRAFFIC_ENUMERATION_TOKEN);
+    expect(Object.keys(tokens)).toHaveLength(agents + 1);
   });
 
   it('gives Grafana an admin password from .env, no anonymous access and no phoning home', () => {
