@@ -129,7 +129,7 @@ export const pipeline = mcpDashboard({
     timeseries({
       title: 'Memory limiter: accepted and refused',
       description:
-        'Items per second the memory limiter let through and refused. Refusals mean the collector is above its memory limit (80%); senders retry (OtelcolMemoryLimiterRefusing).',
+        "Items per second the pipelines' memory limiter let through and refused, and requests per second the receivers' memory limiter refused before decoding them (HTTP 429, so no item count exists). Refusals mean the collector is above its memory limit (80%); senders retry (OtelcolMemoryLimiterRefusing).",
       unit: 'short',
       steps: neutral,
       queries: [
@@ -142,6 +142,10 @@ export const pipeline = mcpDashboard({
         promql(
           'sum(rate(otelcol_processor_memory_limiter_refused_spans[$__rate_interval]))',
           'refused spans',
+        ),
+        promql(
+          'sum(rate(http_server_request_duration_count{job="otelcol",http_response_status_code="429"}[$__rate_interval]))',
+          'refused requests (undecoded)',
         ),
       ],
     }),

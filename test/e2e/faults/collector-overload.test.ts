@@ -6,9 +6,13 @@
 //
 // The test lowers the memory limit, only here and only through a --config overlay that merges over the
 // shared file: limit_mib replaces limit_percentage, which on this machine would mean gigabytes.
+//
+// It also checks that the refusals the probe saw are counted in the series the alert
+// OtelcolMemoryLimiterRefusing reads, as the collector exposes them to Prometheus.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
@@ -31,6 +35,17 @@ const lowLimit = {
   limit_percentage: 0,
   spike_limit_percentage: 0,
 };
+
+/** The expression of the alert that must fire while a memory limiter refuses data. */
+function memoryLimiterAlertExpr(): string {
+  const file = parse(
+    readFileSync(new URL('../../../prometheus/rules/pipeline.rules.yml', import.meta.url), 'utf8'),
+  ) as { groups: { rules: { alert?: string; expr: string }[] }[] };
+  const rule = file.groups
+    .flatMap((group) => group.rules)
+    .find((candidate) => candidate.alert === 'OtelcolMemoryLimiterRefusing');
+  return rule?.expr ?? '';
+}
 
 function rssOf(pid: number): number {
   try {
@@ -88,7 +103,7 @@ describe('the collector under three times a sustainable load', () => {
       const extra = [sender(sustainable), sender(sustainable)];
       let heapMax = 0;
       let rssMax = 0;
-      const refusalStatuses = new Set<number>();
+      const probeRefusals = new Map<number, number>(); // status -> how many probes got it
       const until = Date.now() + overloadMs;
       const overloadStarted = Date.now();
       const sentAtOverload = baseline.sentIds.length;
@@ -132,7 +147,8 @@ describe('the collector under three times a sustainable load', () => {
           body: probe,
         }).catch(() => undefined);
         await response?.body?.cancel();
-        if (response && response.status !== 200) refusalStatuses.add(response.status);
+        if (response && response.status !== 200)
+          probeRefusals.set(response.status, (probeRefusals.get(response.status) ?? 0) + 1);
         await sleep(200);
       }
       await sampler;
@@ -165,10 +181,13 @@ describe('the collector under three times a sustainable load', () => {
       );
       const refused = metrics.value('otelcol_receiver_refused_spans');
       // The receivers' memory limiter refuses whole requests before they are decoded, so no span count
-      // exists for them; the collector's HTTP server metrics count the 429 answers.
+      // exists for them; the collector's HTTP server metrics count the 429 answers (exposed as the
+      // histogram http_server_request_duration, whose _count series the alert reads).
       const refusedRequests = metrics.value('http_server_request_duration', {
         http_response_status_code: '429',
       });
+      // The pipelines' memory limiter counts the decoded spans it refuses (the receiver answers 503).
+      const processorRefused = metrics.value('otelcol_processor_memory_limiter_refused_spans');
       const collectorDrops =
         metrics.value('otelcol_exporter_enqueue_failed_spans', { exporter: 'otlp_http/tempo' }) +
         metrics.value('otelcol_exporter_send_failed_spans', { exporter: 'otlp_http/tempo' });
@@ -183,7 +202,7 @@ describe('the collector under three times a sustainable load', () => {
         notes:
           `offered ${offeredRate.toFixed(0)} spans/s for ${overloadSeconds.toFixed(0)}s after ${sustainable} spans/s without a refusal; ` +
           `${refusedRequests} requests refused undecoded (429) by the receivers' memory limiter, ${refused} spans refused by ` +
-          `the pipelines' (probe saw: ${[...refusalStatuses].join(', ') || 'no refusal'}), ` +
+          `the pipelines' (probe saw: ${[...probeRefusals].map(([status, count]) => `${count}× ${status}`).join(', ') || 'no refusal'}), ` +
           `${refusalLog} refusal log lines; senders gave up on ${senderDrops} spans after retrying; ` +
           (heapSamples > 0
             ? `heap max ${(heapMax / mib).toFixed(0)} MiB over ${heapSamples} samples (limit ${limitMib})`
@@ -194,7 +213,23 @@ describe('the collector under three times a sustainable load', () => {
       expect(refusedAtBaseline, 'the base rate is sustainable: nothing refused').toBe(0);
       expect(collector.alive(), 'the collector did not die').toBe(true);
       expect(refused + refusedRequests, 'the memory limiters refused data').toBeGreaterThan(0);
-      for (const status of refusalStatuses) expect([429, 503]).toContain(status);
+      for (const status of probeRefusals.keys()) expect([429, 503]).toContain(status);
+      // Every refusal the probe saw is counted in a series OtelcolMemoryLimiterRefusing reads, so the
+      // alert cannot stay silent while a limiter refuses.
+      const alertExpr = memoryLimiterAlertExpr();
+      expect(alertExpr).toContain(
+        'http_server_request_duration_count{job="otelcol",http_response_status_code="429"}',
+      );
+      expect(alertExpr).toContain('otelcol_processor_memory_limiter_refused_(spans|');
+      expect(
+        refusedRequests,
+        "the probe's 429 answers are counted where the alert reads them",
+      ).toBeGreaterThanOrEqual(probeRefusals.get(429) ?? 0);
+      expect(
+        processorRefused,
+        "the probe's 503 answers are counted where the alert reads them",
+      ).toBeGreaterThanOrEqual(probeRefusals.get(503) ?? 0);
+      expect(refusedRequests + processorRefused, 'the alert has refusals to read').toBeGreaterThan(0);
       // limit_mib is where the limiter forces a GC; between two checks the heap may grow by up to the
       // configured spike, so that is the ceiling it promises.
       // Memory is reported, not asserted: on a saturated 2-core machine the metrics endpoint is often not

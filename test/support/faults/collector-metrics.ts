@@ -17,13 +17,21 @@ export async function scrapeCollector(
   const response = await fetch(`http://127.0.0.1:${collector.telemetryPort}/metrics`, {
     signal: AbortSignal.timeout(10_000),
   });
-  const families = parsePrometheusTextFormat(await response.text());
+  const text = await response.text();
+  const families = parsePrometheusTextFormat(text);
+  // parse-prometheus-text-format 1.1.1 keeps a histogram's series apart only when they have no label
+  // but `le` (its flattenMetrics merges them all into one unlabelled sample, with no count). Without
+  // the histogram TYPE lines, each `<name>_count` sample parses as a plain series, labels intact.
+  const untyped = parsePrometheusTextFormat(text.replace(/^# TYPE \S+ histogram$/gm, ''));
+  const histogramCounts = (name: string) =>
+    untyped.filter((family) => family.name === `${name}_count`).flatMap((family) => family.metrics);
   return {
     value(name, labels = {}) {
       let sum = 0;
       for (const family of families) {
         if (family.name !== name && family.name !== `${name}_total`) continue;
-        for (const metric of family.metrics) {
+        const series = family.type === 'HISTOGRAM' ? histogramCounts(family.name) : family.metrics;
+        for (const metric of series) {
           if (Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value))
             sum += Number(metric.value ?? metric.count ?? 0);
         }
