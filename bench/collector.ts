@@ -156,6 +156,7 @@ async function measurePipeline(
     spansSent += traces.spans;
     pending.push(postTraces(collector.otlpHttpUrl, traces, token));
   }
+  const sendSeconds = (performance.now() - rateStart) / 1000 + 1 / requestsPerSecond;
   await Promise.all(pending);
   const rateSeconds = (performance.now() - rateStart) / 1000;
   const cpuUs = processCpuUs(collector.pid) - cpuBefore;
@@ -168,7 +169,8 @@ async function measurePipeline(
     exportedSpansPerSecond,
     atRate: {
       targetSpansPerSecond: options.spansPerSecond,
-      sentSpansPerSecond: spansSent / rateSeconds,
+      sentSpansPerSecond: spansSent / sendSeconds,
+      // Over the sending window plus the last responses: all the work those spans caused.
       cpuFractionOfOneCore: cpuUs / 1_000_000 / rateSeconds,
       rssMiB: rssBytes / 2 ** 20,
       spansSent,
