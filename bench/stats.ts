@@ -53,10 +53,18 @@ export function bootstrapRatio(
   sample: ArrayLike<number>,
   baseline: ArrayLike<number>,
   statistic: (sorted: Float64Array) => number,
-  options: { resamples?: number; seed?: string } = {},
+  options: { resamples?: number; seed?: string; maxSample?: number } = {},
 ): Interval {
-  const random = seedrandom(options.seed ?? 'bootstrap');
+  // Alea: seeded like the default generator, several times faster, and this draws millions of numbers.
+  const random = seedrandom.alea(options.seed ?? 'bootstrap');
   const resamples = options.resamples ?? 1000;
+  // The interval comes from seeded subsamples of at most maxSample values per side (the estimate from
+  // all of them): a smaller sample only widens the interval, and the run stays minutes, not hours.
+  const maxSample = options.maxSample ?? 4000;
+  const subsample = (values: ArrayLike<number>) =>
+    values.length <= maxSample
+      ? values
+      : Float64Array.from({ length: maxSample }, () => values[Math.floor(random() * values.length)] as number);
   const draw = (values: ArrayLike<number>) => {
     const out = new Float64Array(values.length);
     for (let i = 0; i < out.length; i++) out[i] = values[Math.floor(random() * values.length)] as number;
@@ -65,7 +73,8 @@ export function bootstrapRatio(
   const estimate =
     statistic(Float64Array.from(sample).sort()) / statistic(Float64Array.from(baseline).sort());
   const ratios = new Float64Array(resamples);
-  for (let i = 0; i < resamples; i++) ratios[i] = statistic(draw(sample)) / statistic(draw(baseline));
+  const [ownDraws, baselineDraws] = [subsample(sample), subsample(baseline)];
+  for (let i = 0; i < resamples; i++) ratios[i] = statistic(draw(ownDraws)) / statistic(draw(baselineDraws));
   ratios.sort();
   return { estimate, low: quantileSorted(ratios, 0.025), high: quantileSorted(ratios, 0.975) };
 }
