@@ -6,9 +6,7 @@
 // loop), then CPU, RSS and drops at a fixed rate of spans/s (open loop). Counts come from the
 // collector's own metrics (receiver accepted/refused, exporter sent/failed).
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,9 +16,17 @@ import { startKitCollector, testCollectorSecrets } from '../test/support/kit-col
 import { freePort } from '../test/support/ports.ts';
 import { pin, processCpuUs, processRssBytes } from './cpu.ts';
 import { type BenchSink, type KeptTraces, startBenchSink } from './sink.ts';
+import { median, roundOrder } from './stats.ts';
 
 export interface PipelineResult {
+  /**
+   * Saturation throughput per second of the collector's own CPU time (spans exported / CPU seconds):
+   * what one dedicated core sustains, whatever share of the core other processes took meanwhile.
+   */
+  spansPerCpuSecond: number;
+  /** Wall-clock saturation throughput (lower when other processes share the core). */
   saturationSpansPerSecond: number;
+  saturationCpuFraction: number;
   acceptedSpansPerSecond: number;
   exportedSpansPerSecond: number;
   atRate: {
@@ -35,6 +41,7 @@ export interface PipelineResult {
 }
 
 export interface CollectorResult {
+  rounds: number;
   capturedRequests: number;
   capturedSpans: number;
   spansPerRequest: number;
@@ -125,6 +132,7 @@ async function measurePipeline(
   // Saturation: `concurrency` requests always in flight.
   let next = 0;
   const before = await counters(collector, exporter);
+  const saturationCpuBefore = processCpuUs(collector.pid);
   const start = performance.now();
   const end = start + options.saturationMs;
   await Promise.all(
@@ -135,6 +143,7 @@ async function measurePipeline(
     }),
   );
   const seconds = (performance.now() - start) / 1000;
+  const saturationCpuSeconds = (processCpuUs(collector.pid) - saturationCpuBefore) / 1_000_000;
   const after = await counters(collector, exporter);
   const acceptedSpansPerSecond = (after.accepted - before.accepted) / seconds;
   const exportedSpansPerSecond = (after.sent - before.sent) / seconds;
@@ -164,7 +173,10 @@ async function measurePipeline(
   const atRateAfter = await drain(collector, exporter);
   const spansExported = atRateAfter.sent - atRateBefore.sent;
   return {
+    spansPerCpuSecond:
+      Math.min(after.accepted - before.accepted, after.sent - before.sent) / saturationCpuSeconds,
     saturationSpansPerSecond: Math.min(acceptedSpansPerSecond, exportedSpansPerSecond),
+    saturationCpuFraction: saturationCpuSeconds / seconds,
     acceptedSpansPerSecond,
     exportedSpansPerSecond,
     atRate: {
@@ -193,56 +205,95 @@ async function drain(collector: RunningCollector, exporter: RegExp): Promise<Cou
   return last;
 }
 
-export async function benchCollector(options: {
-  captured: KeptTraces[];
-  core: number;
-  saturationMs: number;
-  rateMs: number;
-  spansPerSecond: number;
-  concurrency: number;
-}): Promise<CollectorResult> {
-  const sink: BenchSink = await startBenchSink({ countSpans: false });
+type Pipeline = 'full' | 'passthrough';
+
+async function runPipeline(
+  pipeline: Pipeline,
+  sink: BenchSink,
+  options: Parameters<typeof benchCollector>[0],
+): Promise<PipelineResult> {
   const oneCore = { GOMAXPROCS: '1', OTELCOL_LOG_LEVEL: 'warn', OTELCOL_SPAN_METRICS_FLUSH_INTERVAL: '15s' };
-  try {
+  if (pipeline === 'full') {
     const full = await startKitCollector({
       backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
       env: oneCore,
     });
     pin(full.pid, options.core);
-    const fullResult = await measurePipeline(full, /^otlp_http\/tempo$/, options.captured, options).finally(
-      () => full.stop(),
-    );
+    return measurePipeline(full, /^otlp_http\/tempo$/, options.captured, options).finally(() => full.stop());
+  }
+  const [healthPort, httpPort] = [await freePort(), await freePort()];
+  const passthrough = await startCollector({
+    healthPort,
+    configs: [path.join(import.meta.dirname, 'collector-passthrough.yaml')],
+    env: {
+      ...testCollectorSecrets,
+      ...oneCore,
+      OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
+      OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
+      TEMPO_OTLP_ENDPOINT: sink.url,
+    },
+  });
+  pin(passthrough.pid, options.core);
+  return measurePipeline(
+    Object.assign(passthrough, { otlpHttpUrl: `http://127.0.0.1:${httpPort}` }),
+    /^otlp_http\/sink$/,
+    options.captured,
+    options,
+  ).finally(() => passthrough.stop());
+}
 
-    const [healthPort, httpPort] = [await freePort(), await freePort()];
-    const passthrough = await startCollector({
-      healthPort,
-      configs: [path.join(import.meta.dirname, 'collector-passthrough.yaml')],
-      env: {
-        ...testCollectorSecrets,
-        ...oneCore,
-        OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
-        OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
-        TEMPO_OTLP_ENDPOINT: sink.url,
-        OTELCOL_QUEUE_DIR: mkdtempSync(path.join(tmpdir(), 'mcp-kit-bench-queues-')),
-      },
-    });
-    pin(passthrough.pid, options.core);
-    const passthroughResult = await measurePipeline(
-      Object.assign(passthrough, { otlpHttpUrl: `http://127.0.0.1:${httpPort}` }),
-      /^otlp_http\/sink$/,
-      options.captured,
-      options,
-    ).finally(() => passthrough.stop());
+/** Medians over a pipeline's runs; counts of spans summed. */
+function combine(runs: PipelineResult[]): PipelineResult {
+  const mid = (pick: (run: PipelineResult) => number) => median(runs.map(pick));
+  const sum = (pick: (run: PipelineResult) => number) => runs.reduce((total, run) => total + pick(run), 0);
+  return {
+    spansPerCpuSecond: mid((run) => run.spansPerCpuSecond),
+    saturationSpansPerSecond: mid((run) => run.saturationSpansPerSecond),
+    saturationCpuFraction: mid((run) => run.saturationCpuFraction),
+    acceptedSpansPerSecond: mid((run) => run.acceptedSpansPerSecond),
+    exportedSpansPerSecond: mid((run) => run.exportedSpansPerSecond),
+    atRate: {
+      targetSpansPerSecond: runs[0]?.atRate.targetSpansPerSecond ?? 0,
+      sentSpansPerSecond: mid((run) => run.atRate.sentSpansPerSecond),
+      cpuFractionOfOneCore: mid((run) => run.atRate.cpuFractionOfOneCore),
+      rssMiB: mid((run) => run.atRate.rssMiB),
+      spansSent: sum((run) => run.atRate.spansSent),
+      spansExported: sum((run) => run.atRate.spansExported),
+      spansDropped: sum((run) => run.atRate.spansDropped),
+    },
+  };
+}
 
+/** The two pipelines in interleaved rounds (ABBA), each run a fresh collector; medians reported. */
+export async function benchCollector(options: {
+  captured: KeptTraces[];
+  core: number;
+  rounds: number;
+  seed: string;
+  saturationMs: number;
+  rateMs: number;
+  spansPerSecond: number;
+  concurrency: number;
+  log: (line: string) => void;
+}): Promise<CollectorResult> {
+  const sink: BenchSink = await startBenchSink({ countSpans: false });
+  try {
+    const runs: Record<Pipeline, PipelineResult[]> = { full: [], passthrough: [] };
+    const order = roundOrder<Pipeline>(['full', 'passthrough'], options.rounds, `${options.seed}:collector`);
+    for (const [round, pipelines] of order.entries()) {
+      for (const pipeline of pipelines) runs[pipeline].push(await runPipeline(pipeline, sink, options));
+      options.log(`collector round ${round + 1}/${order.length} done`);
+    }
+    const [full, passthrough] = [combine(runs.full), combine(runs.passthrough)];
     const capturedSpans = options.captured.reduce((sum, traces) => sum + traces.spans, 0);
     return {
+      rounds: options.rounds,
       capturedRequests: options.captured.length,
       capturedSpans,
       spansPerRequest: capturedSpans / options.captured.length,
-      full: fullResult,
-      passthrough: passthroughResult,
-      fullToPassthroughRatio:
-        fullResult.saturationSpansPerSecond / passthroughResult.saturationSpansPerSecond,
+      full,
+      passthrough,
+      fullToPassthroughRatio: full.spansPerCpuSecond / passthrough.spansPerCpuSecond,
     };
   } finally {
     await sink.close();

@@ -26,7 +26,14 @@ export const contenderLabels: Record<ContenderName, string> = {
 export interface Contender {
   /** A fresh instrumented server with the `echo` tool (the HTTP benchmark makes one per session). */
   createServer(): McpServer;
-  /** Flushes and stops the contender's telemetry, so every exported byte reached the sink. */
+  /** Sends everything the contender holds (batches, queues): its deferred cost, counted per call. */
+  flush(): Promise<void>;
+  /**
+   * A flush during warm-up, so one-time costs of the first export (lazy loading, JIT) are not counted
+   * per call; a no-op where flushing is final (mcpcat drops events after it, Shinzo's is a shutdown).
+   */
+  warmUpFlush(): Promise<void>;
+  /** Stops the contender's telemetry. */
   shutdown(): Promise<void>;
 }
 
@@ -48,6 +55,17 @@ function registerEchoLegacy(server: McpServer): McpServer {
 
 const newServer = () => new McpServer({ name: 'bench', version: '1.0.0' });
 
+/** Flushes the global tracer provider's span processors (the OpenTelemetry SDK's provider has forceFlush). */
+async function flushSpans(): Promise<void> {
+  const { trace } = await import('@opentelemetry/api');
+  const provider = trace.getTracerProvider() as {
+    forceFlush?: () => Promise<void>;
+    getDelegate?: () => unknown;
+  };
+  const sdk = (provider.getDelegate?.() ?? provider) as { forceFlush?: () => Promise<void> };
+  await sdk.forceFlush?.();
+}
+
 /**
  * Sets up a contender in this process. Each peer is configured the way its README shows, exporting to
  * the sink; options that add tools or change schemas (mcpcat's context parameter and report-missing
@@ -56,7 +74,12 @@ const newServer = () => new McpServer({ name: 'bench', version: '1.0.0' });
 export async function setupContender(name: ContenderName, sinkUrl: string): Promise<Contender> {
   switch (name) {
     case 'plain':
-      return { createServer: () => registerEcho(newServer()), shutdown: async () => {} };
+      return {
+        createServer: () => registerEcho(newServer()),
+        flush: async () => {},
+        warmUpFlush: async () => {},
+        shutdown: async () => {},
+      };
     case 'kit': {
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sinkUrl;
       process.env.MCP_KIT_PSEUDONYM_KEY ??= 'bench-pseudonym-key-0123456789abcdef';
@@ -67,6 +90,10 @@ export async function setupContender(name: ContenderName, sinkUrl: string): Prom
           instrumentMcpServer(registerEcho(newServer()), {
             tools: { echo: { arguments: { text: 'size' } } },
           }),
+        // The spans' batch (what each call adds), not the metric reader: metrics are collected on an
+        // interval whatever the call rate, so forcing a collection would charge a periodic cost to calls.
+        flush: flushSpans,
+        warmUpFlush: () => telemetry.forceFlush(),
         shutdown: () => telemetry.shutdown(),
       };
     }
@@ -76,6 +103,8 @@ export async function setupContender(name: ContenderName, sinkUrl: string): Prom
       Sentry.init({ dsn: `http://${sentryKey}@${host}/4242`, tracesSampleRate: 1.0 });
       return {
         createServer: () => registerEcho(Sentry.wrapMcpServerWithSentry(newServer())),
+        flush: async () => void (await Sentry.flush(5000)),
+        warmUpFlush: async () => void (await Sentry.flush(5000)),
         shutdown: async () => void (await Sentry.close(5000)),
       };
     }
@@ -92,8 +121,14 @@ export async function setupContender(name: ContenderName, sinkUrl: string): Prom
           });
           return registerEcho(server);
         },
-        // mcpcat sends one POST per event as it happens and has no flush; give in-flight ones a moment.
-        shutdown: () => new Promise((resolve) => setTimeout(resolve, 500)),
+        // mcpcat queues events and POSTs them five at a time; it drains its queue (up to 5 s) on
+        // beforeExit, with no API to await, so the benchmark triggers that and waits as long.
+        flush: async () => {
+          process.emit('beforeExit', 0);
+          await new Promise((resolve) => setTimeout(resolve, 5000));
+        },
+        warmUpFlush: async () => {},
+        shutdown: async () => {},
       };
     }
     case 'shinzo': {
@@ -111,7 +146,10 @@ export async function setupContender(name: ContenderName, sinkUrl: string): Prom
           );
           return registerEchoLegacy(server);
         },
-        shutdown: async () => void (await Promise.all(instances.map((instance) => instance.shutdown()))),
+        // No flush in its API: shutting its SDK down flushes the batch.
+        flush: async () => void (await Promise.all(instances.map((instance) => instance.shutdown()))),
+        warmUpFlush: async () => {},
+        shutdown: async () => {},
       };
     }
   }

@@ -43,6 +43,7 @@ process.on('message', async (message: { type: string }) => {
   } else if (message.type === 'stop') {
     await Promise.all([...sessions.values()].map((transport) => transport.close()));
     server.closeAllConnections();
+    await contender.flush();
     await contender.shutdown();
     send({ type: 'stopped' });
     process.disconnect();

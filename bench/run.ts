@@ -48,8 +48,8 @@ try {
   if (sections.has('in-memory')) {
     log('in-memory per-call cost');
     results.inMemory = await benchInMemory({
-      rounds: quick ? 3 : 10,
-      calls: quick ? 2000 : 5000,
+      rounds: quick ? 3 : 5,
+      calls: quick ? 2000 : 3000,
       seed: values.seed,
       sink,
       core: cores.measured,
@@ -64,9 +64,9 @@ try {
       sink,
       core: cores.measured,
       rate: quick ? 200 : 500,
-      warmupMs: quick ? 1000 : 3000,
-      rateMs: quick ? 4000 : 10_000,
-      saturationMs: quick ? 2000 : 5000,
+      warmupMs: quick ? 1000 : 2000,
+      rateMs: quick ? 4000 : 8000,
+      saturationMs: quick ? 2000 : 4000,
       concurrency: 32,
       log,
     });
@@ -82,8 +82,11 @@ try {
     results.collector = await benchCollector({
       captured,
       core: cores.measured,
-      saturationMs: quick ? 5000 : 15_000,
-      rateMs: quick ? 5000 : 20_000,
+      rounds: quick ? 1 : 3,
+      seed: values.seed,
+      log,
+      saturationMs: quick ? 4000 : 8000,
+      rateMs: quick ? 5000 : 10_000,
       spansPerSecond: 10_000,
       concurrency: 4,
     });
