@@ -64,7 +64,10 @@ export function bootstrapRatio(
   const subsample = (values: ArrayLike<number>) =>
     values.length <= maxSample
       ? values
-      : Float64Array.from({ length: maxSample }, () => values[Math.floor(random() * values.length)] as number);
+      : Float64Array.from(
+          { length: maxSample },
+          () => values[Math.floor(random() * values.length)] as number,
+        );
   const draw = (values: ArrayLike<number>) => {
     const out = new Float64Array(values.length);
     for (let i = 0; i < out.length; i++) out[i] = values[Math.floor(random() * values.length)] as number;
