@@ -5,8 +5,9 @@
 //
 // V8 runs with its JIT (Node's TypeScript stripping needs WebAssembly, which --jitless disables) but
 // --single-threaded (no background compilation or GC threads). Counts still move by a few percent from
-// run to run (JIT tiering and GC follow timers): three runs here gave ratios of 1.83 to 1.98. Timer-driven exports are pushed out of the run (BSP delay, metric interval), so the kit's
-// span exports happen only when its batch fills: the same count on every run.
+// run to run (JIT tiering and GC follow timers): three runs here gave ratios of 1.83 to 1.98.
+// Timer-driven exports are pushed out of the run (BSP delay, metric interval), so the kit's span
+// exports happen only when its batch fills: the same count on every run.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
