@@ -10,12 +10,22 @@ import { scrubText, TaintRegistry } from './scrubber.ts';
 export type AttributeLocation = 'resource' | 'record';
 
 const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];
+/** Clean-text memo bounds: the same few values (method and tool names, enum values) recur on every call. */
+const CLEAN_MEMO_SIZE = 1024;
+const CLEAN_MEMO_MAX_LENGTH = 128;
 
 export class PrivacyGuard {
   readonly pseudonymizer: Pseudonymizer;
   readonly taint = new TaintRegistry();
   private readonly allowed: Record<AttributeLocation, Set<string>>;
   private readonly pseudonymised = new Set(privacyRules.attributes.pseudonymised);
+  /**
+   * Short texts that scrubbing left unchanged: without taint (valid for good, the patterns are fixed),
+   * and with taint (valid while the taint registry's generation is the one recorded). They are exported
+   * verbatim anyway, so remembering them holds nothing the backends do not get; bounded, oldest first.
+   */
+  private readonly cleanWithoutTaint = new Set<string>();
+  private readonly cleanWithTaint = new Map<string, number>();
 
   constructor(options: PseudonymizerOptions & { extraAttributes?: string[] | undefined } = {}) {
     this.pseudonymizer = new Pseudonymizer(options);
@@ -37,9 +47,23 @@ export class PrivacyGuard {
    * for values built from fixed vocabularies that a tainted word must not mangle.
    */
   scrub(text: string, taint = true): string {
+    const memo = text.length <= CLEAN_MEMO_MAX_LENGTH;
+    if (
+      memo &&
+      (taint ? this.cleanWithTaint.get(text) === this.taint.generation : this.cleanWithoutTaint.has(text))
+    )
+      return text;
     const scrubbed = scrubText(text, taint ? this.taint : undefined, countRedaction);
+    if (memo && scrubbed === text) this.rememberClean(text, taint);
     const limit = privacyRules.limits.attributeValueLength;
     return scrubbed.length > limit ? `${scrubbed.slice(0, limit)}…` : scrubbed;
+  }
+
+  private rememberClean(text: string, taint: boolean): void {
+    const memo = taint ? this.cleanWithTaint : this.cleanWithoutTaint;
+    if (memo.size >= CLEAN_MEMO_SIZE) memo.delete(memo.keys().next().value as string);
+    if (taint) this.cleanWithTaint.set(text, this.taint.generation);
+    else this.cleanWithoutTaint.add(text);
   }
 
   /** Free text of any shape (a log body, an event name) with every string leaf scrubbed. */

@@ -11,8 +11,12 @@ const MIN_WORD_LENGTH = 4;
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 const PURGE_INTERVAL_MS = 5_000;
 
+const ASCII_WORD = /^[A-Za-z0-9]*$/;
+
 /** Case-, accent- and form-insensitive key of a word, so NFC/NFD and upper/lower variants match. */
 function fold(word: string): string {
+  // ASCII has no marks and is its own NFD: skip the normalisation, the hot path of every scrub.
+  if (ASCII_WORD.test(word)) return word.toLowerCase();
   return word.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
@@ -26,6 +30,11 @@ export class TaintRegistry {
   private readonly ttlMs: number;
   private readonly maxWords: number;
   private nextPurge = 0;
+  /**
+   * Bumped whenever a word starts to taint (new, or back after expiring). Text that redact() left
+   * unchanged stays unchanged until then: fewer or expired words can only redact less.
+   */
+  generation = 0;
 
   constructor(ttlMs = 10 * 60_000, maxWords = 20_000) {
     this.ttlMs = ttlMs;
@@ -45,6 +54,8 @@ export class TaintRegistry {
   private remember(word: string, expiry: number): void {
     const folded = fold(word);
     if (this.protectedWords.has(folded)) return;
+    const previous = this.words.get(folded);
+    if (previous === undefined || previous < expiry - this.ttlMs) this.generation++;
     this.words.delete(folded); // re-inserted last: the map stays in expiry order for eviction
     this.words.set(folded, expiry);
   }
