@@ -58,9 +58,11 @@ function textForms(value: string): string[] {
   return [...forms].map((form) => form.toLowerCase());
 }
 
+// Bounded by non-digits: Sentry's float timestamps (1795817861.1100752) once held the nine digits of an
+// A-number across the decimal point, a false alarm; a real A-number never sits inside a longer number.
 function digitsPattern(value: string): RegExp {
   const digits = value.replace(/\D/g, '').split('');
-  return new RegExp(digits.join('[-. ]?'));
+  return new RegExp(`(?<![0-9])${digits.join('[-. ]?')}(?![0-9])`);
 }
 
 export interface Leak {
