@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { PSEUDONYM_FORMAT } from '../src/privacy/pseudonymizer.ts';
 import { repoRoot } from './provision/cache.ts';
 
 export const privacyConfigPath = path.join(repoRoot, 'collector/privacy.yaml');
@@ -15,12 +16,16 @@ interface Rules {
     record: string[];
     recordPrefixes: string[];
     pseudonymised: string[];
+    shaped: { keys: Record<string, string> };
     values: Record<string, string[]>;
   };
   names: { shape: string };
   limits: { attributeValueLength: number; attributeCount: number };
 }
 
+/** The library's pseudonyms pass the collector as they are. */
+const PSEUDONYM_SHAPE = PSEUDONYM_FORMAT.source;
+const unanchored = (regex: string) => regex.replace(/^\^/, '').replace(/\$$/, '');
 const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A regex as an OTTL string literal. */
 const ottl = (regex: string) => `"${regex.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -46,9 +51,19 @@ export async function renderCollectorPrivacy(): Promise<string> {
     `limit(${attributes}, ${maxCount}, [])`,
     `truncate_all(${attributes}, ${maxLength})`,
   ];
+  // Shaped keys bypass the redaction processors (their patterns would mangle a random UUID): a value
+  // is kept in its shape or as a library pseudonym, and replaced otherwise.
+  const shapedKeys = Object.keys(rules.attributes.shaped.keys);
   const resource = {
     context: 'resource',
-    statements: [`keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`],
+    statements: [
+      `keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`,
+      ...Object.entries(rules.attributes.shaped.keys).map(([key, keyShape]) => {
+        const target = `resource.attributes[${ottl(key)}]`;
+        const kept = ottl(`^(?:${unanchored(keyShape)}|${unanchored(PSEUDONYM_SHAPE)})$`);
+        return `set(${target}, "[redacted]") where ${target} != nil and (not IsString(${target}) or not IsMatch(${target}, ${kept}))`;
+      }),
+    ],
   };
   // Scope attributes carry nothing an operator needs; scope names are free text.
   const scope = {
@@ -111,8 +126,9 @@ export async function renderCollectorPrivacy(): Promise<string> {
         ignored_key_patterns: rules.attributes.recordPrefixes.map(
           (prefix) => `^${escapeRegex(prefix)}[a-z0-9_]+$`,
         ),
+        ignored_keys: shapedKeys,
         blocked_key_patterns: rules.attributes.pseudonymised.map((key) => `^${escapeRegex(key)}$`),
-        allowed_values: ['^ps_[A-Za-z0-9_-]{22}$', ...(closedValues.length ? [exactly(closedValues)] : [])],
+        allowed_values: [PSEUDONYM_SHAPE, ...(closedValues.length ? [exactly(closedValues)] : [])],
         blocked_values: patterns.map(({ regex }) => regex),
         redact_all_types: true,
         hash_function: 'hmac-sha256',

@@ -19,6 +19,9 @@ export class PrivacyGuard {
   readonly taint = new TaintRegistry();
   private readonly allowed: Record<AttributeLocation, Set<string>>;
   private readonly pseudonymised = new Set(privacyRules.attributes.pseudonymised);
+  private readonly shaped = new Map(
+    Object.entries(privacyRules.attributes.shaped.keys).map(([key, shape]) => [key, new RegExp(shape)]),
+  );
   /**
    * Short texts that scrubbing left unchanged: without taint (valid for good, the patterns are fixed),
    * and with taint (valid while the taint registry's generation is the one recorded). They are exported
@@ -114,6 +117,12 @@ export class PrivacyGuard {
       // Already a kit pseudonym: keep. Anything else under an id key is a raw id: pseudonymise it.
       const text = String(value);
       return PSEUDONYM_FORMAT.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
+    }
+    const shape = this.shaped.get(key);
+    if (shape) {
+      // Verbatim in its shape (patterns would mangle a random UUID); otherwise an opaque but stable id.
+      const text = String(value);
+      return shape.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
     }
     if (typeof value === 'string') return this.scrub(value);
     if (Array.isArray(value)) {

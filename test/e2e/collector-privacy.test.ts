@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';
-import { foreignTelemetry, foreignPseudonym as pseudonym } from '../support/fixtures/foreign-producer.ts';
+import {
+  foreignInstanceUuid,
+  foreignTelemetry,
+  foreignPseudonym as pseudonym,
+} from '../support/fixtures/foreign-producer.ts';
 import {
   collectorConfigFiles,
   type KitCollector,
@@ -154,6 +158,11 @@ describe('the collector’s privacy layer against a producer that follows no rul
     // The same raw session id hashes the same way, so records still join.
     const sessions = new Set(sinks.tempo.spans.map((s) => s.attributes['mcp.session.id']));
     expect(sessions.size).toBe(records.length);
+  });
+
+  it('keeps a random service.instance.id whole, and replaces one that is not a UUID', () => {
+    const instances = new Set(sinks.tempo.spans.map((span) => span.resource['service.instance.id']));
+    expect([...instances].sort()).toEqual([foreignInstanceUuid, '[redacted]'].sort());
   });
 
   it('derives RED metrics from the redacted spans', () => {
