@@ -2,9 +2,11 @@
 // metrics):
 // the same guard as the kit's span and log processors, applied to Sentry's shapes. Free text is scrubbed
 // (PII patterns and the words callers typed), user and request data are removed, stack frames lose their
-// variables, tags and contexts keep their keys with scrubbed values. Sentry's own ids (event, trace and
+// variables, tags and contexts keep their keys with scrubbed values, log and metric attributes pass the
+// record allow-list. Sentry's own ids (event, trace and
 // span ids) are kept as they are: they are random, and scrubbing their digit runs would break the
 // correlation with the kit's traces.
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import type { Breadcrumb, Event, Log, Metric, StackFrame, Stacktrace } from '@sentry/node';
 import type { PrivacyGuard } from '../privacy/guard.ts';
 
@@ -121,17 +123,42 @@ export function sanitizeSentryEvent<E extends Event>(guard: PrivacyGuard, event:
   return sanitized as E;
 }
 
+/**
+ * Attributes Sentry's SDK puts on logs and metrics about itself, kept (scrubbed). Its others go: `user.*`
+ * (the Sentry user) and `sentry.message.parameter.*` (the values a message template was filled with).
+ */
+const SENTRY_OWN_ATTRIBUTES = new Set([
+  'sentry.environment',
+  'sentry.release',
+  'sentry.sdk.name',
+  'sentry.sdk.version',
+  'sentry.origin',
+  'sentry.message.template',
+  'sentry.trace.parent_span_id',
+  'sentry.timestamp.sequence',
+]);
+
+/**
+ * Log and metric attributes pass layer 1's record allow-list, as the kit's own log records do: an
+ * application's `{ dob: … }` is dropped, not merely scrubbed.
+ */
 function sanitizeAttributes(guard: PrivacyGuard, attributes: Record<string, unknown> | undefined) {
-  return Object.fromEntries(
-    Object.entries(attributes ?? {})
-      .filter(([key]) => !key.startsWith('user.'))
-      .map(([key, value]) => [guard.scrub(key), scrubObject(guard, value)]),
-  );
+  const own: Record<string, unknown> = {};
+  const rest: Attributes = {};
+  for (const [key, value] of Object.entries(attributes ?? {})) {
+    if (SENTRY_OWN_ATTRIBUTES.has(key)) own[key] = scrubObject(guard, value);
+    else if (guard.isAllowed(key, 'record')) {
+      // Attribute values are primitives or arrays of them; anything else is scrubbed as free text.
+      const primitive = value === null || typeof value !== 'object' || Array.isArray(value);
+      rest[key] = (primitive ? value : JSON.stringify(value)) as AttributeValue;
+    }
+  }
+  return { ...own, ...guard.sanitizeAttributes(rest, 'record') };
 }
 
 /**
- * Sentry logs keep their level; the message loses its template values and is scrubbed, attribute values
- * are scrubbed and user attributes dropped.
+ * Sentry logs keep their level; the message loses its template values and is scrubbed, attributes pass
+ * the allow-list.
  */
 export function sanitizeSentryLog(guard: PrivacyGuard, log: Log): Log {
   return {

@@ -39,6 +39,8 @@ export class TaintRegistry {
   constructor(ttlMs = 10 * 60_000, maxWords = 20_000) {
     this.ttlMs = ttlMs;
     this.maxWords = maxWords;
+    // The markers patterns leave behind ("[date_numeric]") are scanned for taint after them.
+    this.protect(['redacted', ...piiPatterns.map(({ name }) => name)]);
   }
 
   /**
@@ -120,13 +122,16 @@ const MIGHT_MATCH_A_PATTERN = /[\d@:_]|bearer/i;
 
 /**
  * Removes PII patterns, then tainted values, from free text (percent-encoded text is decoded first).
+ * Patterns go first: a tainted year removed from "17/12/1990" would leave "17/12/[redacted]", a day and
+ * month of birth that no date pattern recognises any more.
  * `onRedaction` is called once when something was replaced (decoding alone is not a redaction).
  */
 export function scrubText(text: string, taint?: TaintRegistry, onRedaction?: () => void): string {
   const decoded = percentDecoded(text);
-  let result = taint ? taint.redact(decoded) : decoded;
+  let result = decoded;
   if (MIGHT_MATCH_A_PATTERN.test(result))
     for (const { name, regex } of piiPatterns) result = result.replace(regex, `[${name}]`);
+  if (taint) result = taint.redact(result);
   if (result !== decoded) onRedaction?.();
   return result;
 }

@@ -64,16 +64,30 @@ describe('a Sentry event through privacy layer 1', () => {
     expect(JSON.stringify(event.breadcrumbs)).not.toMatch(/Zhúthñíl|555/);
   });
 
-  it('scrubs a log and drops its user attributes', () => {
+  it('scrubs a log and keeps only allow-listed attributes and Sentry’s own, scrubbed', () => {
     const log = sanitizeSentryLog(guard, {
       level: 'info',
       message: 'search by quanmath.85@example.com',
-      attributes: { 'user.email': 'quanmath.85@example.com', dob: '1953-12-17' },
+      attributes: {
+        'user.email': 'quanmath.85@example.com',
+        dob: '1953-12-17',
+        born: '17/12',
+        'sentry.message.template': 'search for %s',
+        'sentry.message.parameter.0': 'Yúñezútl',
+        'sentry.release': 'locator@1.4.2',
+        'mcp.method.name': 'tools/call',
+        'gen_ai.tool.name': 'lookup Yúñezútl',
+      },
     });
     expect(log).toEqual({
       level: 'info',
       message: 'search by [email]',
-      attributes: { dob: '[date_numeric]' },
+      attributes: {
+        'sentry.message.template': 'search for %s',
+        'sentry.release': 'locator@1.4.2',
+        'mcp.method.name': 'tools/call',
+        'gen_ai.tool.name': 'lookup [redacted]',
+      },
     });
   });
 });

@@ -54,6 +54,14 @@ describe('taint', () => {
     expect(scrubText('search found nothing for Tsízmax', taint)).toBe('search found nothing for [redacted]');
   });
 
+  it('removes a date of birth whole when the caller typed it: no day and month are left behind', () => {
+    const taint = new TaintRegistry();
+    taint.add({ date_of_birth: '1990-12-17', query: 'born 17/12/1990 or 12/17/1990' });
+    expect(scrubText('searching for 17/12/1990, 12/17/1990 and 1990-12-17', taint)).toBe(
+      'searching for [date_numeric], [date_numeric] and [date_numeric]',
+    );
+  });
+
   it('forgets tainted values after their time to live', async () => {
     const taint = new TaintRegistry(1);
     taint.add(['Quäzrutlzur']);
