@@ -30,7 +30,7 @@ import {
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
 import { foreignTelemetry } from '../support/fixtures/foreign-producer.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { startRecordingProxy } from '../support/sinks/recording-proxy.ts';
@@ -138,8 +138,7 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   });
 
   // The instrumented path: the library's default exporters, pointed at the collector as a user would.
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
-  process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+  Object.assign(process.env, collector.sdkEnv);
   process.env.OTEL_RESOURCE_ATTRIBUTES = `operator.email=${corpus.records[0]?.searcher.email ?? ''}`;
   process.env.SENTRY_DSN = sentry.dsn;
   process.env.AGENTCAT_API_URL = vendor.url;

@@ -18,7 +18,7 @@ import { newCaptureRoot } from '../support/capture.ts';
 import { type ConnectionRecorder, recordConnections } from '../support/connections.ts';
 import { carelessDatadog } from '../support/fixtures/careless-datadog.ts';
 import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { type RecordingServer, startRecordingServer } from '../support/sinks/recording-server.ts';
 
@@ -46,8 +46,7 @@ describe('dd-trace as the tracer, through the collector', () => {
       backends: { tempo: tempo.url, loki: `${tempo.url}/otlp`, prometheus: `${tempo.url}/api/v1/otlp` },
     });
     connections = recordConnections();
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+    Object.assign(process.env, collector.sdkEnv);
     // Were dd-trace to talk to an agent, this one would hear it.
     process.env.DD_TRACE_AGENT_URL = agent.url;
     telemetry = startTelemetry({

@@ -16,7 +16,7 @@ import { newCaptureRoot } from '../support/capture.ts';
 import { type ConnectionRecorder, recordConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
 import { carelessServer, pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { connect } from '../support/mcp.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { type RecordingServer, startRecordingServer } from '../support/sinks/recording-server.ts';
@@ -56,8 +56,7 @@ describe('mcpcat and agentcat, routed through the kit', () => {
       backends: { tempo: tempo.url, loki: `${tempo.url}/otlp`, prometheus: `${tempo.url}/api/v1/otlp` },
     });
     connections = recordConnections();
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+    Object.assign(process.env, collector.sdkEnv);
     // The vendor's analytics API and diagnostics intake, should the SDK call them.
     process.env.AGENTCAT_API_URL = vendor.url;
     process.env.MCPCAT_API_URL = vendor.url;

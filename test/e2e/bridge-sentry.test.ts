@@ -16,7 +16,7 @@ import { type ConnectionRecorder, recordConnections } from '../support/connectio
 import { eventually } from '../support/eventually.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { type SentrySink, startSentrySink } from '../support/sinks/sentry-sink.ts';
 
@@ -54,8 +54,7 @@ describe('the Sentry bridge', () => {
       env: { SENTRY_OTLP_TRACES_ENDPOINT: sentry.tracesEndpoint, SENTRY_PUBLIC_KEY: sentry.publicKey },
     });
     connections = recordConnections();
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+    Object.assign(process.env, collector.sdkEnv);
     process.env.SENTRY_DSN = sentry.dsn;
     telemetry = startTelemetry({
       serviceName: 'sentry-bridge',

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry } from '../../src/index.ts';
 import type { TelemetryHandle } from '../../src/types.ts';
 import { newCaptureRoot } from '../support/capture.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { connect } from '../support/mcp.ts';
 import { scenarioServer } from '../support/scenario-server.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
@@ -22,8 +22,7 @@ describe('startTelemetry() defaults, through the kit’s collector configuration
     collector = await startKitCollector({
       backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
     });
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+    Object.assign(process.env, collector.sdkEnv);
     process.env.OTEL_SERVICE_NAME = 'library-e2e';
     telemetry = startTelemetry({ pseudonymKey: 'e2e-pseudonym-key-0123456789abcdef' });
 

@@ -10,7 +10,7 @@ import { startTelemetry } from '../../src/index.ts';
 import type { TelemetryHandle } from '../../src/types.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { eventually } from '../support/eventually.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { connect } from '../support/mcp.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
 import { scenarioServer } from '../support/scenario-server.ts';
@@ -34,8 +34,7 @@ describe('MCP metrics in the real Prometheus', () => {
     collector = await startKitCollector({
       backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${prometheus.url}/api/v1/otlp` },
     });
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.otlpHttpUrl;
-    process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
+    Object.assign(process.env, collector.sdkEnv);
     telemetry = startTelemetry({
       serviceName: 'prometheus-e2e',
       pseudonymKey: 'prometheus-e2e-key-0123456789abcdef',

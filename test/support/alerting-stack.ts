@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { repoRoot } from '../../scripts/provision/cache.ts';
 import { type RunningBinary, startBinary } from './binary.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from './kit-collector.ts';
+import { type KitCollector, startKitCollector } from './kit-collector.ts';
 import { freePort } from './ports.ts';
 import {
   type RunningAlertmanager,
@@ -247,8 +247,7 @@ export async function startLocatorProcess(options: {
     args: [path.join(repoRoot, 'examples/detainee-locator/server.ts'), '--port', String(port)],
     env: {
       OTEL_SERVICE_NAME: options.serviceName,
-      OTEL_EXPORTER_OTLP_ENDPOINT: options.collector.otlpHttpUrl,
-      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
+      ...options.collector.sdkEnv,
       OTEL_METRIC_EXPORT_INTERVAL: String(options.metricExportIntervalMs),
       MCP_KIT_PSEUDONYM_KEY: options.pseudonymKey,
       UPSTREAM_URL: options.upstreamUrl,

@@ -10,7 +10,7 @@ import { repoRoot } from '../../scripts/provision/cache.ts';
 import { type RunningBinary, startBinary } from './binary.ts';
 import { newCaptureRoot } from './capture.ts';
 import { eventually } from './eventually.ts';
-import { type KitCollector, startKitCollector, testCollectorSecrets } from './kit-collector.ts';
+import { type KitCollector, startKitCollector } from './kit-collector.ts';
 import { freePort } from './ports.ts';
 import { type RunningPrometheus, startPrometheus } from './prometheus.ts';
 import { type OtlpSink, startOtlpSink } from './sinks/otlp-sink.ts';
@@ -91,8 +91,7 @@ export async function startDashboardStack(): Promise<DashboardStack> {
     args: [path.join(repoRoot, 'examples/detainee-locator/server.ts'), '--port', String(port)],
     env: {
       OTEL_SERVICE_NAME: serviceName,
-      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
-      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
+      ...collector.sdkEnv,
       // Metrics every second, so the test does not wait a minute for them.
       OTEL_METRIC_EXPORT_INTERVAL: '1000',
       OTEL_BSP_SCHEDULE_DELAY: '500',

@@ -21,6 +21,8 @@ export interface KitCollector extends RunningCollector {
   otlpHttpUrl: string;
   /** Headers a sender needs (the bearer token). */
   authHeaders: Record<string, string>;
+  /** The standard variables that point an OpenTelemetry SDK (the kit's included) at this collector. */
+  sdkEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: string; OTEL_EXPORTER_OTLP_HEADERS: string };
 }
 
 /** Base URLs of the backends: OTLP/HTTP endpoints (a fake sink's URL, with Loki's /otlp prefix etc.). */
@@ -66,5 +68,9 @@ export async function startKitCollector(options: {
   return Object.assign(collector, {
     otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
     authHeaders: { authorization: `Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}` },
+    sdkEnv: {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${httpPort}`,
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
+    },
   });
 }
