@@ -2,14 +2,12 @@
 // process's tracer: the corpus through the careless MCP server with dd-trace as the tracer (the kit's
 // spans, the application's OpenTelemetry spans and its dd-trace spans), exported as OTLP to the
 // collector named by OTEL_EXPORTER_OTLP_ENDPOINT. Run by test/canary/run.ts; prints the records pushed.
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { startTelemetry } from '../../src/index.ts';
 import { loadCanaries } from '../support/canaries.ts';
 import { carelessDatadog } from '../support/fixtures/careless-datadog.ts';
-import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
+import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 
 const { values } = parseArgs({ options: { corpus: { type: 'string' } } });
 const corpus = loadCanaries(values.corpus);
@@ -20,14 +18,9 @@ const telemetry = startTelemetry({
   hostMetrics: false,
 });
 const tracer = createRequire(import.meta.url)('dd-trace') as typeof import('dd-trace');
-const upstream = createServer((request, response) => {
-  request.resume();
-  response.end('[]');
-});
-await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+const upstream = await startEmptyUpstream();
 for (const record of corpus.records) {
-  await pushRecordThroughMcp(record, upstreamUrl, carelessDatadog(tracer, record));
+  await pushRecordThroughMcp(record, upstream.url, carelessDatadog(tracer, record));
 }
 await telemetry.shutdown();
 upstream.close();

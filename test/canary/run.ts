@@ -12,8 +12,6 @@
 // vendor diagnostics intake that received anything (no SDK may phone home).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +26,7 @@ import {
   NeedleScanner,
 } from '../support/canaries.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
-import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
+import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 import { foreignTelemetry } from '../support/fixtures/foreign-producer.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
@@ -166,16 +164,11 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   await telemetry.ready();
   const agentcat = await startMcpcatBridge({ package: 'agentcat', projectId: 'proj_canary' });
   const mcpcat = await startMcpcatBridge({ package: 'mcpcat' });
-  const upstream = createServer((request, response) => {
-    request.resume();
-    response.end('[]');
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const upstream = await startEmptyUpstream();
 
   for (const [index, record] of corpus.records.entries()) {
     const bridge = index % 2 === 0 ? agentcat : mcpcat;
-    await pushRecordThroughMcp(record, upstreamUrl, {
+    await pushRecordThroughMcp(record, upstream.url, {
       track: (server) => bridge.track(server),
       ...carelessSentry(Sentry, record),
     });

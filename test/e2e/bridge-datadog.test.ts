@@ -6,9 +6,7 @@
 // (The fake Datadog intake behind the collector needs its Datadog exporter, which this build lacks:
 // README "Pinned versions".)
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTelemetry } from '../../src/index.ts';
@@ -17,7 +15,7 @@ import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { type ConnectionRecorder, recordConnections } from '../support/connections.ts';
 import { carelessDatadog } from '../support/fixtures/careless-datadog.ts';
-import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
+import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { type RecordingServer, startRecordingServer } from '../support/sinks/recording-server.ts';
@@ -30,7 +28,7 @@ describe('dd-trace as the tracer, through the collector', () => {
   let agent: RecordingServer;
   let collector: KitCollector;
   let telemetry: TelemetryHandle;
-  let upstream: Server;
+  let upstream: Awaited<ReturnType<typeof startEmptyUpstream>>;
   let connections: ConnectionRecorder;
   const toolSpans = () => tempo.spans.filter((span) => span.name === 'tools/call search_detainee_by_name');
 
@@ -58,14 +56,9 @@ describe('dd-trace as the tracer, through the collector', () => {
     });
     const tracer = createRequire(import.meta.url)('dd-trace') as typeof import('dd-trace');
 
-    upstream = createServer((request, response) => {
-      request.resume();
-      response.end('[]');
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    upstream = await startEmptyUpstream();
     for (const record of records) {
-      await pushRecordThroughMcp(record, upstreamUrl, carelessDatadog(tracer, record));
+      await pushRecordThroughMcp(record, upstream.url, carelessDatadog(tracer, record));
     }
     // The application's own DogStatsD metrics, tagged with a searcher: no agent may receive them.
     tracer.dogstatsd.increment('careless.searches', 1, { searcher: records[0]?.searcher.email ?? '' });

@@ -4,8 +4,6 @@
 // project id (agentcat), the fake vendor receives events without arguments, results, headers or
 // identities, the caller only as the kit's pseudonym. Not one canary anywhere; nothing leaves loopback.
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type McpcatBridge, startMcpcatBridge, startTelemetry } from '../../src/index.ts';
@@ -15,7 +13,11 @@ import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { type ConnectionRecorder, recordConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
-import { carelessServer, pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
+import {
+  carelessServer,
+  pushRecordThroughMcp,
+  startEmptyUpstream,
+} from '../support/fixtures/careless-server.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { connect } from '../support/mcp.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
@@ -29,7 +31,7 @@ describe('mcpcat and agentcat, routed through the kit', () => {
   let vendor: RecordingServer;
   let collector: KitCollector;
   let telemetry: TelemetryHandle;
-  let upstream: Server;
+  let upstream: Awaited<ReturnType<typeof startEmptyUpstream>>;
   let upstreamUrl: string;
   let connections: ConnectionRecorder;
   let principal = '';
@@ -65,12 +67,8 @@ describe('mcpcat and agentcat, routed through the kit', () => {
       serviceName: 'mcpcat-bridge',
       pseudonymKey: 'mcpcat-bridge-key-0123456789abcdef',
     });
-    upstream = createServer((request, response) => {
-      request.resume();
-      response.end('[]');
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    upstream = await startEmptyUpstream();
+    upstreamUrl = upstream.url;
 
     const identify = () => principal;
     bridges.agentcat = await startMcpcatBridge({ package: 'agentcat', identify });

@@ -3,8 +3,6 @@
 // the exceptions, on the same trace ids as the kit's spans in Tempo, and not one canary; the SDK sends no
 // transactions (traces reach Sentry through the collector), and nothing leaves loopback.
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as Sentry from '@sentry/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +13,7 @@ import { newCaptureRoot } from '../support/capture.ts';
 import { type ConnectionRecorder, recordConnections } from '../support/connections.ts';
 import { eventually } from '../support/eventually.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
-import { pushRecordThroughMcp } from '../support/fixtures/careless-server.ts';
+import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { type SentrySink, startSentrySink } from '../support/sinks/sentry-sink.ts';
@@ -39,7 +37,7 @@ describe('the Sentry bridge', () => {
   let sentry: SentrySink;
   let collector: KitCollector;
   let telemetry: TelemetryHandle;
-  let upstream: Server;
+  let upstream: Awaited<ReturnType<typeof startEmptyUpstream>>;
   let connections: ConnectionRecorder;
   const events = () =>
     sentry.envelopeItems.filter((item) => item.type === 'event').map((item) => item.payload as SentryEvent);
@@ -64,14 +62,9 @@ describe('the Sentry bridge', () => {
     });
     await telemetry.ready();
 
-    upstream = createServer((request, response) => {
-      request.resume();
-      response.end('[]');
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    upstream = await startEmptyUpstream();
     for (const record of records) {
-      await pushRecordThroughMcp(record, upstreamUrl, carelessSentry(Sentry, record));
+      await pushRecordThroughMcp(record, upstream.url, carelessSentry(Sentry, record));
     }
     await telemetry.forceFlush();
     const calls = records.reduce((total, record) => total + record.queries.length, 0);
