@@ -31,6 +31,19 @@ interface JsonRpcAnswer {
   }[];
 }
 
+/** A well-formed `initialize` request from a client of that name. */
+const initializeRequest = (clientName: string) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: clientName, version: '1' },
+    },
+  });
+
 describe('bad input to the reference MCP server', () => {
   const captureRoot = newCaptureRoot('fault-mcp-input');
   let sinks: OtlpSink[];
@@ -100,18 +113,7 @@ describe('bad input to the reference MCP server', () => {
       collectorHeaders: collector.authHeaders,
       env: { OTEL_BSP_SCHEDULE_DELAY: '500' },
     });
-    const init = await send(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'fault-agent', version: '1' },
-        },
-      }),
-    );
+    const init = await send(initializeRequest('fault-agent'));
     expect(init.status).toBe(200);
     await send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
   });
@@ -229,19 +231,7 @@ describe('bad input to the reference MCP server', () => {
     expect(answered).toBe(200);
     expect(locator.alive()).toBe(true);
 
-    const bob = await send(
-      JSON.stringify({
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-06-18',
-          capabilities: {},
-          clientInfo: { name: 'other-agent', version: '1' },
-        },
-      }),
-      { token: `${locator.token}-bob`, session: '' },
-    );
+    const bob = await send(initializeRequest('other-agent'), { token: `${locator.token}-bob`, session: '' });
     expect(bob.messages[0]?.result).toBeDefined();
   });
 
