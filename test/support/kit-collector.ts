@@ -19,6 +19,8 @@ export const testCollectorSecrets = {
 export interface KitCollector extends RunningCollector {
   /** OTLP/HTTP base URL of the receiver, e.g. http://127.0.0.1:4318 */
   otlpHttpUrl: string;
+  /** OTLP/gRPC address of the receiver, host:port. */
+  otlpGrpcAddress: string;
   /** Headers a sender needs (the bearer token). */
   authHeaders: Record<string, string>;
   /** The standard variables that point an OpenTelemetry SDK (the kit's included) at this collector. */
@@ -67,6 +69,7 @@ export async function startKitCollector(options: {
   });
   return Object.assign(collector, {
     otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
+    otlpGrpcAddress: `127.0.0.1:${grpcPort}`,
     authHeaders: { authorization: `Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}` },
     sdkEnv: {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${httpPort}`,
