@@ -30,6 +30,11 @@ const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'
 /** A regex as an OTTL string literal. */
 const ottl = (regex: string) => `"${regex.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const exactly = (keys: string[]) => `^(?:${keys.map(escapeRegex).join('|')})$`;
+/**
+ * Anchored regexes as one: the redaction processor tries its allowed values one by one on every
+ * attribute value and span name, and one pass over a joined regex costs less than several calls.
+ */
+const anyOf = (regexes: string[]) => `^(?:${regexes.map(unanchored).join('|')})$`;
 
 /**
  * Cheap tests that spare text the ten PII patterns (each a full unanchored scan in Go's RE2: together
@@ -43,11 +48,12 @@ const exactly = (keys: string[]) => `^(?:${keys.map(escapeRegex).join('|')})$`;
 export const PATTERN_PREFILTER = String.raw`(?i)\d[-\s./]?\d|[@:]|_[a-z0-9]{12}|bearer\s`;
 /**
  * Values no pattern can match, anchored (one pass instead of ten scans): at most 4 characters, or 5
- * without a `:`, or no digit, `@`, `:` or whitespace and never `_` followed by 12 letters. Listed
- * among the redaction processors' allowed values, so only such values skip the pattern masking; the
- * id keys, whose raw values are hashed whole, are therefore handled by their own processor.
+ * without a `:`, or no digit, `@`, `:` or whitespace and never `_` followed by 12 letters. Among the
+ * redaction processors' allowed values, so only such values skip the pattern masking; the id keys,
+ * whose raw values are hashed whole, are therefore handled by a processor of their own. The flags are
+ * scoped to the group, so the other allowed values it is joined with keep theirs.
  */
-export const CANNOT_MATCH_A_PATTERN = String.raw`(?is)^(?:.{0,4}|[^:]{5}|[^0-9@:_\s]*(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s][^0-9@:_\s]*)?)*)$`;
+export const CANNOT_MATCH_A_PATTERN = String.raw`^(?is:.{0,4}|[^:]{5}|[^0-9@:_\s]*(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s][^0-9@:_\s]*)?)*)$`;
 
 export async function renderCollectorPrivacy(): Promise<string> {
   const { default: rules } = (await import('../src/privacy/rules.json', { with: { type: 'json' } })) as {
@@ -95,9 +101,8 @@ export async function renderCollectorPrivacy(): Promise<string> {
   ];
   const closedValues = Object.values(rules.attributes.values).flat();
   const allowedKeys = [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort();
-  const policyKeyPatterns = rules.attributes.recordPrefixes.map(
-    (prefix) => `^${escapeRegex(prefix)}[a-z0-9_]+$`,
-  );
+  // One regex each (the processor tries every key against each in turn).
+  const policyKeyPattern = `^(?:${rules.attributes.recordPrefixes.map(escapeRegex).join('|')})[a-z0-9_]+$`;
   // Values that pass every redaction processor as they are: the library's pseudonyms, closed values.
   const keptValues = [PSEUDONYM_SHAPE, ...(closedValues.length ? [exactly(closedValues)] : [])];
   const hmac = {
@@ -148,10 +153,10 @@ export async function renderCollectorPrivacy(): Promise<string> {
       'redaction/privacy': {
         allow_all_keys: false,
         allowed_keys: allowedKeys,
-        ignored_key_patterns: policyKeyPatterns,
+        ignored_key_patterns: [policyKeyPattern],
         // Shaped keys are checked by transform/privacy, id keys hashed whole by redaction/id_keys.
         ignored_keys: [...shapedKeys, ...rules.attributes.pseudonymised],
-        allowed_values: [...keptValues, CANNOT_MATCH_A_PATTERN],
+        allowed_values: [anyOf([...keptValues, CANNOT_MATCH_A_PATTERN])],
         blocked_values: patterns.map(({ regex }) => regex),
         ...hmac,
       },
@@ -170,8 +175,8 @@ export async function renderCollectorPrivacy(): Promise<string> {
       // others list CANNOT_MATCH_A_PATTERN among their allowed values, which would let a raw id through.
       'redaction/id_keys': {
         allow_all_keys: true,
-        blocked_key_patterns: rules.attributes.pseudonymised.map((key) => `^${escapeRegex(key)}$`),
-        allowed_values: keptValues,
+        blocked_key_patterns: [exactly(rules.attributes.pseudonymised)],
+        allowed_values: [anyOf(keptValues)],
         blocked_values: [],
         ...hmac,
       },
