@@ -218,14 +218,41 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(
       await post('logs', {
         resourceLogs: [
-          { resource, scopeLogs: [{ logRecords: [{ timeUnixNano: now, body: { stringValue: body } }] }] },
+          {
+            resource,
+            scopeLogs: [
+              {
+                logRecords: [
+                  { timeUnixNano: now, body: { stringValue: body } },
+                  // An id key nested in a body map under another allowed key is hashed there too.
+                  {
+                    timeUnixNano: now,
+                    body: {
+                      kvlistValue: {
+                        values: [
+                          {
+                            key: 'state',
+                            value: {
+                              kvlistValue: {
+                                values: [{ key: 'mcp.session.id', value: { stringValue: 'alice' } }],
+                              },
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
         ],
       }),
     ).toBe(200);
     const isCheck = (item: { resource: Record<string, unknown> }) =>
       item.resource['service.name'] === 'hmac-check';
     await sinks.tempo.waitFor((data) => data.spans.some(isCheck));
-    await sinks.loki.waitFor((data) => data.logRecords.some(isCheck));
+    await sinks.loki.waitFor((data) => data.logRecords.filter(isCheck).length >= 2);
 
     expect(sinks.tempo.spans.find(isCheck)?.attributes).toEqual({
       'mcp.session.id': hmac('alice'),
@@ -238,6 +265,8 @@ describe('the collector’s privacy layer against a producer that follows no rul
     });
     expect(mask('write to ana.lopez@example.org')).toBe(`write to ${hmac('ana.lopez@example.org')}`);
     // Log bodies pass two pattern-masking processors (redaction/privacy, then redaction/policy_keys).
-    expect(sinks.loki.logRecords.find(isCheck)?.body).toBe(mask(mask(body)));
+    const [text, map] = sinks.loki.logRecords.filter(isCheck);
+    expect(text?.body).toBe(mask(mask(body)));
+    expect(map?.body).toEqual({ state: { 'mcp.session.id': hmac('alice') } });
   });
 });
