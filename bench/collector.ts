@@ -6,13 +6,19 @@
 // loop), then CPU, RSS and drops at a fixed rate of spans/s (open loop). Counts come from the
 // collector's own metrics (receiver accepted/refused, exporter sent/failed).
 import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { type RunningCollector, startCollector } from '../test/support/collector.ts';
-import { startKitCollector, testCollectorSecrets } from '../test/support/kit-collector.ts';
+import {
+  collectorConfigFiles,
+  startKitCollector,
+  testCollectorSecrets,
+} from '../test/support/kit-collector.ts';
 import { freePort } from '../test/support/ports.ts';
 import { pin, processCpuUs, processRssBytes } from './cpu.ts';
 import { type BenchSink, type KeptTraces, startBenchSink } from './sink.ts';
@@ -124,6 +130,8 @@ async function measurePipeline(
   exporter: RegExp,
   captured: KeptTraces[],
   options: { saturationMs: number; rateMs: number; spansPerSecond: number; concurrency: number },
+  /** Runs beside the saturation phase (a CPU profile), awaited before the fixed-rate phase. */
+  duringSaturation?: (saturationMs: number) => Promise<void>,
 ): Promise<PipelineResult> {
   const token = testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN;
   // Warm-up: a few requests so the first-use paths (regex compilation, connections) are behind us.
@@ -135,6 +143,7 @@ async function measurePipeline(
   const saturationCpuBefore = processCpuUs(collector.pid);
   const start = performance.now();
   const end = start + options.saturationMs;
+  const beside = duringSaturation?.(options.saturationMs);
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
       while (performance.now() < end) {
@@ -145,6 +154,7 @@ async function measurePipeline(
   const seconds = (performance.now() - start) / 1000;
   const saturationCpuSeconds = (processCpuUs(collector.pid) - saturationCpuBefore) / 1_000_000;
   const after = await counters(collector, exporter);
+  await beside;
   const acceptedSpansPerSecond = (after.accepted - before.accepted) / seconds;
   const exportedSpansPerSecond = (after.sent - before.sent) / seconds;
   await drain(collector, exporter);
@@ -207,6 +217,32 @@ async function drain(collector: RunningCollector, exporter: RegExp): Promise<Cou
 
 type Pipeline = 'full' | 'passthrough';
 
+let profiles = 0;
+
+/** The collector's pprof extension on a loopback port, added to the extensions config.yaml starts. */
+function pprofOverlay(port: number): Record<string, unknown> {
+  const base = parse(readFileSync(collectorConfigFiles[0] as string, 'utf8')) as {
+    service: { extensions: string[] };
+  };
+  return {
+    extensions: { pprof: { endpoint: `127.0.0.1:${port}` } },
+    service: { extensions: [...base.service.extensions, 'pprof'] },
+  };
+}
+
+/** A CPU profile over most of the saturation phase, written to `directory/name.pprof`. */
+async function cpuProfile(
+  port: number,
+  saturationMs: number,
+  directory: string,
+  name: string,
+): Promise<void> {
+  const seconds = Math.max(1, Math.floor(saturationMs / 1000) - 1);
+  const response = await fetch(`http://127.0.0.1:${port}/debug/pprof/profile?seconds=${seconds}`);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(path.join(directory, `${name}.pprof`), Buffer.from(await response.arrayBuffer()));
+}
+
 async function runPipeline(
   pipeline: Pipeline,
   sink: BenchSink,
@@ -214,12 +250,25 @@ async function runPipeline(
 ): Promise<PipelineResult> {
   const oneCore = { GOMAXPROCS: '1', OTELCOL_LOG_LEVEL: 'warn', OTELCOL_SPAN_METRICS_FLUSH_INTERVAL: '15s' };
   if (pipeline === 'full') {
+    const pprofPort = options.profileDirectory ? await freePort() : 0;
     const full = await startKitCollector({
       backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
       env: oneCore,
+      overlays: options.profileDirectory ? [pprofOverlay(pprofPort)] : [],
     });
     pin(full.pid, options.core);
-    return measurePipeline(full, /^otlp_http\/tempo$/, options.captured, options).finally(() => full.stop());
+    const profile = options.profileDirectory
+      ? (saturationMs: number) =>
+          cpuProfile(
+            pprofPort,
+            saturationMs,
+            options.profileDirectory as string,
+            `collector-full-${++profiles}`,
+          )
+      : undefined;
+    return measurePipeline(full, /^otlp_http\/tempo$/, options.captured, options, profile).finally(() =>
+      full.stop(),
+    );
   }
   const [healthPort, httpPort] = [await freePort(), await freePort()];
   const passthrough = await startCollector({
@@ -275,6 +324,8 @@ export async function benchCollector(options: {
   spansPerSecond: number;
   concurrency: number;
   log: (line: string) => void;
+  /** Where to write CPU profiles of the full pipeline under saturation; none when undefined. */
+  profileDirectory?: string | undefined;
 }): Promise<CollectorResult> {
   const sink: BenchSink = await startBenchSink({ countSpans: false });
   try {

@@ -1,7 +1,10 @@
-// `npm run bench [-- --quick] [--only in-memory,http,callgrind,collector] [--note TEXT]`: the kit's
-// overhead side by side with its peers, and the collector's throughput (issue 10). Runs inside
+// `npm run bench [-- --quick] [--only in-memory,http,callgrind,collector] [--note TEXT] [--profile DIR]`:
+// the kit's overhead side by side with its peers, and the collector's throughput (issue 10). Runs inside
 // scripts/isolated.ts (loopback-only network namespace). Prints markdown tables, writes them and the
-// JSON to bench/results/ (bench-<mode>.md/.json), and prints last a one-line JSON summary.
+// JSON to bench/results/ (bench-<mode>.md/.json; a run of some sections only writes
+// bench-<mode>-<sections>.md/.json, so it never overwrites the whole run's table), and prints last a
+// one-line JSON summary. `--profile DIR` writes a Go CPU profile of the full collector pipeline under
+// saturation to DIR (pprof extension; `go tool pprof DIR/collector-full-<round>.pprof`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
@@ -20,10 +23,16 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'in-memory,http,callgrind,collector' },
     note: { type: 'string', default: '' },
     seed: { type: 'string', default: 'mcp-telemetry-kit-bench' },
+    profile: { type: 'string' },
   },
 });
 const quick = values.quick;
+const allSections = ['in-memory', 'http', 'callgrind', 'collector'];
 const sections = new Set(values.only.split(','));
+const unknown = [...sections].filter((section) => !allSections.includes(section));
+if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')}`);
+const partial = allSections.filter((section) => sections.has(section));
+const resultName = `bench-${quick ? 'quick' : 'full'}${partial.length < allSections.length ? `-${partial.join('-')}` : ''}`;
 const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 // The orchestrator (load generator and sink) on one core, the measured processes on the other.
@@ -89,6 +98,7 @@ try {
       rateMs: quick ? 5000 : 10_000,
       spansPerSecond: 10_000,
       concurrency: 4,
+      profileDirectory: values.profile && path.resolve(values.profile),
     });
   }
 } finally {
@@ -101,9 +111,9 @@ results.meta.loadedMachine = Math.max(loadAverageStart, results.meta.loadAverage
 const report = markdown(results);
 const directory = path.join(import.meta.dirname, 'results');
 mkdirSync(directory, { recursive: true });
-writeFileSync(path.join(directory, `bench-${results.meta.mode}.md`), report);
+writeFileSync(path.join(directory, `${resultName}.md`), report);
 writeFileSync(
-  path.join(directory, `bench-${results.meta.mode}.json`),
+  path.join(directory, `${resultName}.json`),
   `${JSON.stringify({ summary: summary(results), ...results }, null, 2)}\n`,
 );
 console.log(report);

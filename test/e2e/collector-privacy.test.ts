@@ -1,8 +1,10 @@
 // Privacy layer 2 on the real collector with the kit's configuration: a producer in "another language"
 // that follows no kit rule sends canary data everywhere OTLP allows, and the backends receive none of it.
+import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import rules from '../../src/privacy/rules.json' with { type: 'json' };
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';
@@ -169,5 +171,102 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(sinks.prometheus.dataPoints.some((point) => point.metric.startsWith('traces.span.metrics'))).toBe(
       true,
     );
+  });
+  it('hashes raw ids whole and PII matches in values with the keyed HMAC, whatever their shape', async () => {
+    // The collector's HMAC-SHA256 (hex) under its key, and its masking: each pattern in turn, every
+    // match replaced by its hash. A raw id with no digit at all ("alice") must be hashed too: layer 2
+    // lets values no pattern can match skip the patterns, never the id keys.
+    const hmac = (text: string) =>
+      createHmac('sha256', testCollectorSecrets.MCP_KIT_COLLECTOR_HMAC_KEY).update(text).digest('hex');
+    const mask = (text: string) =>
+      Object.values(rules.patterns).reduce(
+        (masked, pattern) => masked.replace(new RegExp(pattern, 'gi'), hmac),
+        text,
+      );
+    const now = `${BigInt(Date.now()) * 1_000_000n}`;
+    const attributes = {
+      'mcp.session.id': 'alice',
+      'mcpkit.principal': 'beatriz-lopez',
+      'mcpkit.arg.contact': 'write to ana.lopez@example.org',
+      'mcpkit.arg.language': 'es',
+      'error.type': 'not found, call 555-123-4567',
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'search_detainee_by_name',
+    };
+    const body = 'no match for ana.lopez@example.org, born 1987-03-04';
+    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'hmac-check' } }] };
+    const kvs = Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } }));
+    const post = (signal: string, payload: unknown) =>
+      fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...collector.authHeaders },
+        body: JSON.stringify(payload),
+      }).then((response) => response.status);
+    const span = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), name: 'hmac check', kind: 2 };
+    expect(
+      await post('traces', {
+        resourceSpans: [
+          {
+            resource,
+            scopeSpans: [
+              { spans: [{ ...span, startTimeUnixNano: now, endTimeUnixNano: now, attributes: kvs }] },
+            ],
+          },
+        ],
+      }),
+    ).toBe(200);
+    expect(
+      await post('logs', {
+        resourceLogs: [
+          {
+            resource,
+            scopeLogs: [
+              {
+                logRecords: [
+                  { timeUnixNano: now, body: { stringValue: body } },
+                  // An id key nested in a body map under another allowed key is hashed there too.
+                  {
+                    timeUnixNano: now,
+                    body: {
+                      kvlistValue: {
+                        values: [
+                          {
+                            key: 'state',
+                            value: {
+                              kvlistValue: {
+                                values: [{ key: 'mcp.session.id', value: { stringValue: 'alice' } }],
+                              },
+                            },
+                          },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).toBe(200);
+    const isCheck = (item: { resource: Record<string, unknown> }) =>
+      item.resource['service.name'] === 'hmac-check';
+    await sinks.tempo.waitFor((data) => data.spans.some(isCheck));
+    await sinks.loki.waitFor((data) => data.logRecords.filter(isCheck).length >= 2);
+
+    expect(sinks.tempo.spans.find(isCheck)?.attributes).toEqual({
+      'mcp.session.id': hmac('alice'),
+      'mcpkit.principal': hmac('beatriz-lopez'),
+      'mcpkit.arg.contact': mask('write to ana.lopez@example.org'),
+      'mcpkit.arg.language': 'es',
+      'error.type': mask('not found, call 555-123-4567'),
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'search_detainee_by_name',
+    });
+    expect(mask('write to ana.lopez@example.org')).toBe(`write to ${hmac('ana.lopez@example.org')}`);
+    // Log bodies pass two pattern-masking processors (redaction/privacy, then redaction/policy_keys).
+    const [text, map] = sinks.loki.logRecords.filter(isCheck);
+    expect(text?.body).toBe(mask(mask(body)));
+    expect(map?.body).toEqual({ state: { 'mcp.session.id': hmac('alice') } });
   });
 });

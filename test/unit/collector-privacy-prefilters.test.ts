@@ -1,0 +1,127 @@
+// The collector's layer 2 spares text the ten PII patterns with two hand-derived regexes
+// (scripts/generate-collector-privacy.ts): PATTERN_PREFILTER must match wherever any pattern matches,
+// and CANNOT_MATCH_A_PATTERN must never match a value a pattern matches, or a value would pass unmasked.
+// Checked here with JavaScript's engine on ASCII text, where it agrees with Go's RE2 on these
+// constructs (\d, \s, \b, character classes, case-insensitive ASCII letters).
+import seedrandom from 'seedrandom';
+import { describe, expect, it } from 'vitest';
+import { CANNOT_MATCH_A_PATTERN, PATTERN_PREFILTER } from '../../scripts/generate-collector-privacy.ts';
+import rules from '../../src/privacy/rules.json' with { type: 'json' };
+
+/**
+ * An RE2 regex as a JavaScript RegExp: a leading `(?i)`, or a whole anchored `^(?is:…)$` group, becomes
+ * flags (V8's flag groups apply to the first alternative only).
+ */
+function javascript(re2: string): RegExp {
+  const group = /^\^\(\?([a-z]+):(.*)\)\$$/s.exec(re2);
+  if (group) return new RegExp(`^(?:${group[2]})$`, group[1]);
+  const [, flags = '', source = re2] = /^(?:\(\?([a-z]+)\))?(.*)$/s.exec(re2) ?? [];
+  return new RegExp(source, flags);
+}
+
+const patterns = Object.entries(rules.patterns).map(([name, source]) => ({
+  name,
+  regex: new RegExp(source, 'i'),
+}));
+const prefilter = javascript(PATTERN_PREFILTER);
+const cannotMatch = javascript(CANNOT_MATCH_A_PATTERN);
+const matchingPatterns = (text: string) =>
+  patterns.filter(({ regex }) => regex.test(text)).map(({ name }) => name);
+
+/** One shortest or typical match per pattern, and the same inside other text. */
+const examples = [
+  'a@b.cc',
+  'ana.lopez+x@example.org',
+  'a:b:c',
+  'fe80:0:1:2',
+  '1.1.1.1',
+  'may 2020',
+  '3 de marzo de 1987',
+  'March 3rd, 1987',
+  '1/1/00',
+  '1987-03-04',
+  '04.03.1987',
+  'A-123-456-789',
+  'a#12345678',
+  '12345678',
+  '(555) 123-4567',
+  '+1 555 123 4567',
+  '1234567',
+  '1 2 3 4 5 6 7',
+  'ps_abcdefghijkl',
+  'user_ABCDEFGHIJKLMNOP',
+  'bearer x',
+  'Authorization: Bearer abc.def',
+];
+
+/** Random text over the characters and words the patterns care about, from a fixed seed. */
+function* randomTexts(count: number): Generator<string> {
+  const random = seedrandom('collector-privacy-prefilters');
+  const pieces = [
+    ...'abcdefxyzKS_0123456789@:.-/ \t\n#+(),',
+    'bearer',
+    'BEARER ',
+    'may',
+    'jan',
+    'marzo',
+    'de ',
+    'st',
+    'é',
+  ];
+  const characters = 'abcdefghijklmnopqrstuvwxyz0123456789_';
+  for (let i = 0; i < count; i++) {
+    let text = '';
+    for (let length = Math.floor(random() * 24); length > 0; length--) {
+      text +=
+        random() < 1 / 3
+          ? pieces[Math.floor(random() * pieces.length)]
+          : characters[Math.floor(random() * characters.length)];
+    }
+    yield text;
+  }
+}
+
+describe('the prefilters of the collector’s PII patterns', () => {
+  it('find every example of every pattern, in names and values alike', () => {
+    for (const example of examples) {
+      for (const text of [example, `tools/call ${example} now`, `(${example})`]) {
+        expect(matchingPatterns(text), text).not.toEqual([]);
+        expect(prefilter.test(text), `prefilter on ${text}`).toBe(true);
+        expect(cannotMatch.test(text), `cannot-match on ${text}`).toBe(false);
+      }
+    }
+  });
+
+  it('agree with the patterns on 200,000 random texts', () => {
+    let matched = 0;
+    const misses: string[] = [];
+    for (const text of randomTexts(200_000)) {
+      if (matchingPatterns(text).length === 0) continue;
+      matched++;
+      if (!prefilter.test(text) || cannotMatch.test(text)) misses.push(text);
+    }
+    expect(misses.slice(0, 5)).toEqual([]);
+    // The corpus exercises the patterns: a few thousand texts hold a match.
+    expect(matched).toBeGreaterThan(2000);
+  });
+
+  it('let the reference server’s ordinary names and values skip the patterns', () => {
+    for (const name of [
+      'POST',
+      'GET /v1/search',
+      'tools/call search_detainee_by_alien_number',
+      'upstream lookup',
+    ])
+      expect(prefilter.test(name), name).toBe(false);
+    for (const value of [
+      'tools/call',
+      'search_detainee_by_name',
+      'execute_tool',
+      'claude-ai',
+      '200',
+      '38889',
+      '0.1.0',
+    ])
+      expect(cannotMatch.test(value), value).toBe(true);
+  });
+});
