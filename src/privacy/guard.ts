@@ -29,6 +29,15 @@ export class PrivacyGuard {
    */
   private readonly cleanWithoutTaint = new Set<string>();
   private readonly cleanWithTaint = new Map<string, number>();
+  /**
+   * Sanitized copies of frozen metric attribute sets (the kit interns its own, src/mcp/interned-attributes.ts):
+   * a frozen set cannot change, so its copy stays right until a new word is tainted or the pseudonym key
+   * rotates (an id under a pseudonymised key would otherwise keep last period's pseudonym).
+   */
+  private readonly sanitizedMetricSets = new WeakMap<
+    Attributes,
+    { generation: number; period: number; sanitized: Attributes }
+  >();
 
   constructor(options: PseudonymizerOptions & { extraAttributes?: string[] | undefined } = {}) {
     this.pseudonymizer = new Pseudonymizer(options);
@@ -89,8 +98,11 @@ export class PrivacyGuard {
    */
   sanitizeAttributes(attributes: Attributes | undefined, location: AttributeLocation): Attributes {
     const result: Attributes = {};
+    if (!attributes) return result;
     let count = 0;
-    for (const [key, value] of Object.entries(attributes ?? {})) {
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key)) continue;
+      const value = attributes[key];
       if (value === undefined || !this.isAllowed(key, location)) continue;
       if (count++ >= privacyRules.limits.attributeCount) break;
       result[key] = this.sanitizeValue(key, value);
@@ -104,8 +116,16 @@ export class PrivacyGuard {
    * caller, which is what enumeration alerts count (the kit puts it on `mcpkit.principal.lookups` only).
    */
   sanitizeMetricAttributes(attributes: Attributes): Attributes {
+    const frozen = Object.isFrozen(attributes);
+    const generation = this.taint.generation;
+    const period = frozen ? this.pseudonymizer.period() : 0;
+    if (frozen) {
+      const memo = this.sanitizedMetricSets.get(attributes);
+      if (memo?.generation === generation && memo.period === period) return memo.sanitized;
+    }
     const result = this.sanitizeAttributes(attributes, 'record');
     for (const key of METRIC_FORBIDDEN_IDS) delete result[key];
+    if (frozen) this.sanitizedMetricSets.set(attributes, { generation, period, sanitized: result });
     return result;
   }
 

@@ -36,8 +36,13 @@ export class Pseudonymizer {
     this.now = options.now ?? Date.now;
   }
 
+  /** The current key period: pseudonyms computed in another period differ. */
+  period(): number {
+    return Math.floor(this.now() / this.rotationMs);
+  }
+
   private keyForNow(): Buffer {
-    const period = Math.floor(this.now() / this.rotationMs);
+    const period = this.period();
     if (this.periodKey?.period !== period) {
       this.periodKey = { period, key: createHmac('sha256', this.secret).update(`period:${period}`).digest() };
     }
