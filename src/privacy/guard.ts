@@ -24,7 +24,8 @@ export class PrivacyGuard {
   );
   /**
    * Short texts that scrubbing left unchanged: without taint (valid for good, the patterns are fixed),
-   * and with taint (valid while the taint registry's generation is the one recorded). They are exported
+   * and with taint (valid until a word in them is tainted: the generation recorded is checked against the
+   * words tainted since, so a call with new arguments does not void every entry). They are exported
    * verbatim anyway, so remembering them holds nothing the backends do not get; bounded, oldest first.
    */
   private readonly cleanWithoutTaint = new Set<string>();
@@ -60,15 +61,19 @@ export class PrivacyGuard {
    */
   scrub(text: string, taint = true): string {
     const memo = text.length <= CLEAN_MEMO_MAX_LENGTH;
-    if (
-      memo &&
-      (taint ? this.cleanWithTaint.get(text) === this.taint.generation : this.cleanWithoutTaint.has(text))
-    )
-      return text;
+    if (memo && (taint ? this.stillClean(text) : this.cleanWithoutTaint.has(text))) return text;
     const scrubbed = scrubText(text, taint ? this.taint : undefined, countRedaction);
     if (memo && scrubbed === text) this.rememberClean(text, taint);
     const limit = privacyRules.limits.attributeValueLength;
     return scrubbed.length > limit ? `${scrubbed.slice(0, limit)}…` : scrubbed;
+  }
+
+  /** A text scrubbing left unchanged stays so until a word in it is tainted (TaintRegistry.mayRedactSince). */
+  private stillClean(text: string): boolean {
+    const since = this.cleanWithTaint.get(text);
+    if (since === undefined || this.taint.mayRedactSince(since, text)) return false;
+    if (since !== this.taint.generation) this.cleanWithTaint.set(text, this.taint.generation);
+    return true;
   }
 
   private rememberClean(text: string, taint: boolean): void {
