@@ -12,7 +12,8 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 const PURGE_INTERVAL_MS = 5_000;
 
 const ASCII_WORD = /^[A-Za-z0-9]*$/;
-const ASCII_TEXT = /^[\x00-\x7f]*$/;
+/** Anything but printable ASCII: such text is always re-scrubbed (its case folding is not plain). */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 /** Newly tainted words remembered in order, so a text found clean can be re-checked against those only. */
 const RECENT_WORDS = 256;
 
@@ -110,7 +111,7 @@ export class TaintRegistry {
   mayRedactSince(since: number, text: string): boolean {
     const newWords = this.generation - since;
     if (newWords === 0) return false;
-    if (newWords < 0 || newWords > RECENT_WORDS || !ASCII_TEXT.test(text)) return true;
+    if (newWords < 0 || newWords > RECENT_WORDS || NOT_PRINTABLE_ASCII.test(text)) return true;
     const folded = text.toLowerCase();
     for (let generation = since; generation < this.generation; generation++) {
       if (folded.includes(this.recent[generation % RECENT_WORDS] as string)) return true;
