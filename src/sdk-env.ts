@@ -18,14 +18,15 @@ import {
 } from '@opentelemetry/sdk-trace';
 
 /**
- * The kit's batch span processor defaults, larger than the SDK's (queue 2048, batch 512): an MCP server
- * at 500 calls/s over HTTP ends about 1,000 spans a second (the MCP span and the HTTP server span), and
- * a burst filled 2,048 spans before one export of 512 came back, so spans were dropped. 16,384 queued
- * spans hold about 8 s of that rate (a few MiB only while the collector is slow); batches of 2,048 halve
- * the number of export round trips. OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE,
- * OTEL_BSP_SCHEDULE_DELAY and OTEL_BSP_EXPORT_TIMEOUT override them.
+ * The kit's batch span processor defaults. The queue is larger than the SDK's 2,048: an MCP server at 500
+ * calls/s over HTTP ends about 1,000 spans a second (the MCP span and the HTTP server span), and a burst
+ * filled 2,048 spans before one export came back, so spans were dropped. 16,384 queued spans hold about
+ * 8 s of that rate (a few MiB, only while the collector is slow). The batch stays the SDK's 512: the
+ * collector's OTLP/HTTP receiver takes at most 4 MiB a request (collector/config.yaml), and 512 spans
+ * stay well under it even with many long attributes. OTEL_BSP_MAX_QUEUE_SIZE,
+ * OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_SCHEDULE_DELAY and OTEL_BSP_EXPORT_TIMEOUT override them.
  */
-export const KIT_BSP_DEFAULTS = { maxQueueSize: 16_384, maxExportBatchSize: 2_048 } as const;
+export const KIT_BSP_DEFAULTS = { maxQueueSize: 16_384, maxExportBatchSize: 512 } as const;
 
 /** A positive number from the environment, else undefined (as the SDK treats 0 and negatives). */
 function positiveFromEnv(name: string): number | undefined {
