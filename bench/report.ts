@@ -60,7 +60,7 @@ function targets(results: BenchResults): string[] {
   const rows: [string, string, boolean | undefined][] = [];
   const kitMemory = results.inMemory?.contenders.kit;
   const kitHttp = results.http?.contenders.kit;
-  const peers = contenderNames.filter((name) => name !== 'plain' && name !== 'kit');
+  const peers = contenderNames.filter((name) => name !== 'plain' && !name.startsWith('kit'));
   if (kitMemory && results.inMemory) {
     rows.push([
       'in-memory: added CPU ≤ 20 µs/call',

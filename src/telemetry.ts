@@ -1,22 +1,37 @@
-// startTelemetry(): the OpenTelemetry Node SDK wired for an MCP server. Traces, metrics and logs go over
+// startTelemetry(): the OpenTelemetry SDK wired for an MCP server. Traces, metrics and logs go over
 // OTLP/HTTP (protobuf) to the collector, configured by the standard OTEL_* variables (endpoint, headers
-// for the collector's bearer token, service name, resource attributes, OTEL_SDK_DISABLED). Privacy
-// layer 1 sits in front of every exporter, so nothing leaves the process unsanitized.
-import { diag } from '@opentelemetry/api';
+// for the collector's bearer token, service name, resource attributes, OTEL_SDK_DISABLED, batch sizes,
+// sampler). Privacy layer 1 sits in front of every exporter, so nothing leaves the process unsanitized.
+//
+// The providers are built from the SDK's parts, not with @opentelemetry/sdk-node's NodeSDK: importing
+// sdk-node loads every exporter it could configure (gRPC, Zipkin, Prometheus, every OTLP flavour) and
+// all resource detectors, which cost most of the kit's start-up time and memory. src/sdk-env.ts reads
+// the OTEL_* variables NodeSDK read.
+import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { HostMetrics } from '@opentelemetry/host-metrics';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  detectResources,
+  envDetector,
+  hostDetector,
+  osDetector,
+  processDetector,
+  type Resource,
+  resourceFromAttributes,
+  serviceInstanceIdDetector,
+} from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { startDatadogTracer } from './bridges/datadog.ts';
 import { sentryDsn, sentryIngestUrl, startSentryBridge } from './bridges/sentry.ts';
 import { startFilesystemMetrics } from './filesystem-metrics.ts';
@@ -25,6 +40,13 @@ import { isVendorEgress, ReadOnlyBaggagePropagator, registerVendorEgress } from 
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
 import { PrivacyLogRecordProcessor } from './privacy/log-processor.ts';
 import { PrivacySpanProcessor } from './privacy/span-processor.ts';
+import {
+  batchLogConfigFromEnv,
+  batchSpanConfigFromEnv,
+  diagnosticsFromEnv,
+  samplerFromEnv,
+  spanLimitsFromEnv,
+} from './sdk-env.ts';
 import { type ServiceIdentity, serviceIdentity } from './service-identity.ts';
 import type { StartTelemetryOptions, TelemetryHandle } from './types.ts';
 
@@ -34,12 +56,21 @@ const disabled: TelemetryHandle = {
   forceFlush: async () => {},
 };
 
-function resourceOf(identity: ServiceIdentity) {
+/**
+ * The service identity, then what the detectors NodeSDK ran by default find: a random
+ * service.instance.id, process, host and os, and OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME last.
+ * Privacy layer 1 exports only the allow-listed keys of it (sanitizeResource).
+ */
+function resourceOf(identity: ServiceIdentity): Resource {
   return resourceFromAttributes({
     [ATTR_SERVICE_NAME]: identity.service,
     ...(identity.version ? { [ATTR_SERVICE_VERSION]: identity.version } : {}),
     ...(identity.environment ? { [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: identity.environment } : {}),
-  });
+  }).merge(
+    detectResources({
+      detectors: [serviceInstanceIdDetector, processDetector, hostDetector, osDetector, envDetector],
+    }),
+  );
 }
 
 function tracerChoice(options: StartTelemetryOptions): 'opentelemetry' | 'dd-trace' {
@@ -49,6 +80,7 @@ function tracerChoice(options: StartTelemetryOptions): 'opentelemetry' | 'dd-tra
 
 export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle {
   if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return disabled;
+  diagnosticsFromEnv();
 
   const guard = configurePrivacyGuard(
     new PrivacyGuard({
@@ -61,14 +93,21 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   // dd-trace, when chosen, must own the tracer provider and context manager before the SDK starts.
   const datadog =
     tracerChoice(options) === 'dd-trace' ? startDatadogTracer(identity, guard, options.datadog) : undefined;
+  const resource = resourceOf(identity);
   const spanProcessor = datadog
     ? undefined
     : new PrivacySpanProcessor(
-        new BatchSpanProcessor({ exporter: options.traceExporter ?? new OTLPTraceExporter() }),
+        new BatchSpanProcessor({
+          exporter: options.traceExporter ?? new OTLPTraceExporter(),
+          ...batchSpanConfigFromEnv(),
+        }),
         guard,
       );
   const logProcessor = new PrivacyLogRecordProcessor(
-    new BatchLogRecordProcessor({ exporter: options.logExporter ?? new OTLPLogExporter() }),
+    new BatchLogRecordProcessor({
+      exporter: options.logExporter ?? new OTLPLogExporter(),
+      ...batchLogConfigFromEnv(),
+    }),
     guard,
   );
   const metricReader =
@@ -79,12 +118,17 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
         options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000),
     });
 
-  const sdk = new NodeSDK({
-    resource: resourceOf(identity),
-    // With dd-trace as the tracer the SDK registers no tracer provider (an empty list means none).
-    spanProcessors: spanProcessor ? [spanProcessor] : [],
-    logRecordProcessors: [logProcessor],
-    metricReaders: [metricReader],
+  // With dd-trace as the tracer, the kit registers neither a context manager nor a tracer provider.
+  if (!datadog) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // Trace context goes out, the caller's baggage does not (src/privacy/egress.ts).
+  propagation.setGlobalPropagator(
+    new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new ReadOnlyBaggagePropagator()],
+    }),
+  );
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [metricReader],
     // Metric attributes pass the same allow-list, without any id (one series per session would follow).
     views: [
       {
@@ -92,30 +136,40 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
         attributesProcessors: [{ process: (attributes) => guard.sanitizeMetricAttributes(attributes) }],
       },
     ],
-    // A curated set, not the whole auto-instrumentation bundle: the transports an MCP server uses, the
-    // logger, and runtime metrics (event loop delay, GC, heap).
-    // Trace context goes out, the caller's baggage does not (src/privacy/egress.ts).
-    textMapPropagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new ReadOnlyBaggagePropagator()],
-    }),
-    // dd-trace brings its own HTTP client and server instrumentation.
-    instrumentations: [
-      ...(datadog
-        ? []
-        : [
-            new HttpInstrumentation({
-              ignoreOutgoingRequestHook: (request) =>
-                isVendorEgress(
-                  `${request.protocol ?? 'http:'}//${request.hostname ?? request.host ?? 'localhost'}:${request.port ?? ''}`,
-                ),
-            }),
-            new UndiciInstrumentation({ ignoreRequestHook: (request) => isVendorEgress(request.origin) }),
-          ]),
-      new PinoInstrumentation(),
-      new RuntimeNodeInstrumentation(),
-    ],
   });
-  sdk.start();
+  metrics.setGlobalMeterProvider(meterProvider);
+  const sampler = samplerFromEnv();
+  const tracerProvider = spanProcessor
+    ? new TracerProvider({
+        resource,
+        spanProcessors: [spanProcessor],
+        spanLimits: spanLimitsFromEnv(),
+        ...(sampler ? { sampler } : {}),
+      })
+    : undefined;
+  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
+  const loggerProvider = new LoggerProvider({ resource, processors: [logProcessor] });
+  logs.setGlobalLoggerProvider(loggerProvider);
+
+  // A curated set, not the whole auto-instrumentation bundle: the transports an MCP server uses, the
+  // logger, and runtime metrics (event loop delay, GC, heap). dd-trace brings its own HTTP client and
+  // server instrumentation.
+  const instrumentations: Instrumentation[] = [
+    ...(datadog
+      ? []
+      : [
+          new HttpInstrumentation({
+            ignoreOutgoingRequestHook: (request) =>
+              isVendorEgress(
+                `${request.protocol ?? 'http:'}//${request.hostname ?? request.host ?? 'localhost'}:${request.port ?? ''}`,
+              ),
+          }),
+          new UndiciInstrumentation({ ignoreRequestHook: (request) => isVendorEgress(request.origin) }),
+        ]),
+    new PinoInstrumentation(),
+    new RuntimeNodeInstrumentation(),
+  ];
+  const unregisterInstrumentations = registerInstrumentations({ instrumentations });
   if (options.hostMetrics !== false) {
     new HostMetrics({ name: 'mcp-telemetry-kit' }).start();
     startFilesystemMetrics();
@@ -141,7 +195,14 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       ]);
     },
     shutdown: async () => {
-      await Promise.all([sdk.shutdown(), datadog?.shutdown(), sentry.then((bridge) => bridge?.close())]);
+      unregisterInstrumentations();
+      await Promise.all([
+        tracerProvider?.shutdown(),
+        meterProvider.shutdown(),
+        loggerProvider.shutdown(),
+        datadog?.shutdown(),
+        sentry.then((bridge) => bridge?.close()),
+      ]);
     },
   };
 }

@@ -23,6 +23,7 @@ import { exportedArguments, isLowCardinality, resultCountBucket } from '../priva
 import { type PrivacyGuard, privacyGuard } from '../privacy/guard.ts';
 import type { InstrumentMcpServerOptions, ToolOutcome } from '../types.ts';
 import { classifyResponse } from './errors.ts';
+import { interned } from './interned-attributes.ts';
 import { LookupLedger, lookupTargets } from './lookups.ts';
 import { contextFromMeta } from './propagation.ts';
 import {
@@ -211,10 +212,12 @@ function isResponse(message: JsonRpcMessage): boolean {
 
 /** Everything a request carries from the caller, except names the server itself defines. */
 function callerSuppliedValues(params: Record<string, unknown> | undefined): unknown[] {
-  if (!params) return [];
-  return Object.entries(params)
-    .filter(([key]) => key !== 'name' && key !== '_meta')
-    .map(([, value]) => value);
+  const values: unknown[] = [];
+  if (!params) return values;
+  for (const key in params) {
+    if (key !== 'name' && key !== '_meta' && Object.hasOwn(params, key)) values.push(params[key]);
+  }
+  return values;
 }
 
 /**
@@ -255,6 +258,8 @@ class ServerInstrumentation {
 
   private readonly isRegistered: (kind: 'tools' | 'prompts', name: string) => boolean;
   private readonly lookups: LookupLedger;
+  /** Names already declared to the taint registry as never personal (declaring is per word, not free). */
+  private readonly protectedNames = new Set<string>();
 
   constructor(
     options: InstrumentMcpServerOptions,
@@ -333,43 +338,38 @@ class ServerInstrumentation {
     const prompt = method === 'prompts/get' ? this.knownName('prompts', params?.name) : undefined;
     // Remember what the caller typed, so it is removed wherever application code repeats it. The server's
     // own names are protected first; initialize carries client metadata, not personal data.
-    this.guard.taint.protect([tool, prompt].filter((name): name is string => name !== undefined));
+    if (tool !== undefined) this.protectName(tool);
+    if (prompt !== undefined) this.protectName(prompt);
     if (method !== 'initialize') this.guard.taint.add(callerSuppliedValues(params));
     const protocolVersion = header(extra, 'mcp-protocol-version') ?? session.protocolVersion;
 
-    const metricAttributes: Attributes = {
-      [ATTR_MCP_METHOD_NAME]: method,
-      ...(tool
-        ? {
-            [ATTR_GEN_AI_TOOL_NAME]: tool,
-            [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-          }
-        : {}),
-      ...(prompt ? { [ATTR_GEN_AI_PROMPT_NAME]: prompt } : {}),
-      ...(protocolVersion ? { [ATTR_MCP_PROTOCOL_VERSION]: protocolVersion } : {}),
-      ...(networkTransport ? { [ATTR_NETWORK_TRANSPORT]: networkTransport } : {}),
-    };
+    // Built by assignment in a fixed order (interned() compares sets in insertion order).
+    const metricAttributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
+    if (tool) {
+      metricAttributes[ATTR_GEN_AI_TOOL_NAME] = tool;
+      metricAttributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
+    }
+    if (prompt) metricAttributes[ATTR_GEN_AI_PROMPT_NAME] = prompt;
+    if (protocolVersion) metricAttributes[ATTR_MCP_PROTOCOL_VERSION] = protocolVersion;
+    if (networkTransport) metricAttributes[ATTR_NETWORK_TRANSPORT] = networkTransport;
     const principal = this.options.identify?.({ authInfo: extra?.authInfo, sessionId: transport.sessionId });
     const principalPseudonym = principal
       ? this.guard.pseudonymizer.pseudonym('principal', principal)
       : undefined;
-    const spanAttributes: Attributes = {
-      ...metricAttributes,
-      ...(message.id !== undefined
-        ? {
-            [ATTR_JSONRPC_REQUEST_ID]:
-              typeof message.id === 'number'
-                ? String(message.id)
-                : this.guard.pseudonymizer.pseudonym('request', message.id),
-          }
-        : {}),
-      ...(transport.sessionId
-        ? { [ATTR_MCP_SESSION_ID]: this.guard.pseudonymizer.pseudonym('session', transport.sessionId) }
-        : {}),
-      ...(principalPseudonym ? { [ATTR_MCPKIT_PRINCIPAL]: principalPseudonym } : {}),
-      ...(session.clientName ? { [ATTR_MCPKIT_CLIENT_NAME]: session.clientName } : {}),
-      ...(session.clientVersion ? { [ATTR_MCPKIT_CLIENT_VERSION]: session.clientVersion } : {}),
-    };
+    const spanAttributes: Attributes = { ...metricAttributes };
+    if (message.id !== undefined)
+      spanAttributes[ATTR_JSONRPC_REQUEST_ID] =
+        typeof message.id === 'number'
+          ? String(message.id)
+          : this.guard.pseudonymizer.pseudonym('request', message.id);
+    if (transport.sessionId)
+      spanAttributes[ATTR_MCP_SESSION_ID] = this.guard.pseudonymizer.pseudonym(
+        'session',
+        transport.sessionId,
+      );
+    if (principalPseudonym) spanAttributes[ATTR_MCPKIT_PRINCIPAL] = principalPseudonym;
+    if (session.clientName) spanAttributes[ATTR_MCPKIT_CLIENT_NAME] = session.clientName;
+    if (session.clientVersion) spanAttributes[ATTR_MCPKIT_CLIENT_VERSION] = session.clientVersion;
     const toolCall = tool ? new ToolCall(tool, this.options.tools?.[tool]) : undefined;
     if (toolCall) {
       spanAttributes[ATTR_MCPKIT_TOOL_PREVIOUS] = session.previousTool;
@@ -403,7 +403,10 @@ class ServerInstrumentation {
         context.with(spanContext, () => handler(message, extra));
       } finally {
         span.end();
-        instruments().operationDuration.record((performance.now() - startedAt) / 1000, metricAttributes);
+        instruments().operationDuration.record(
+          (performance.now() - startedAt) / 1000,
+          interned(metricAttributes),
+        );
       }
       return;
     }
@@ -425,12 +428,15 @@ class ServerInstrumentation {
     const targets = lookupTargets(this.options.tools?.[tool]?.lookupKeys, args);
     const batch = targets.length > 1 ? 'true' : 'false';
     for (const target of targets) {
-      instruments().principalLookups.add(1, {
-        [ATTR_GEN_AI_TOOL_NAME]: tool,
-        [ATTR_MCPKIT_LOOKUP_NOVELTY]: this.lookups.record(principal ?? '', target),
-        [ATTR_MCPKIT_LOOKUP_BATCH]: batch,
-        ...(principal ? { [ATTR_MCPKIT_PRINCIPAL]: principal } : {}),
-      });
+      instruments().principalLookups.add(
+        1,
+        interned({
+          [ATTR_GEN_AI_TOOL_NAME]: tool,
+          [ATTR_MCPKIT_LOOKUP_NOVELTY]: this.lookups.record(principal ?? '', target),
+          [ATTR_MCPKIT_LOOKUP_BATCH]: batch,
+          ...(principal ? { [ATTR_MCPKIT_PRINCIPAL]: principal } : {}),
+        }),
+      );
     }
   }
 
@@ -457,7 +463,10 @@ class ServerInstrumentation {
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
     if (request.toolCall) this.finishToolCall(session, request.toolCall, span, errorType, failed, message);
     span.end();
-    instruments().operationDuration.record((performance.now() - request.startedAt) / 1000, metricAttributes);
+    instruments().operationDuration.record(
+      (performance.now() - request.startedAt) / 1000,
+      interned(metricAttributes),
+    );
   }
 
   private finishToolCall(
@@ -491,11 +500,12 @@ class ServerInstrumentation {
       if (transform && isLowCardinality(transform))
         metricAnalytics[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = value;
     }
-    instruments().toolCalls.add(1, metricAnalytics);
-    instruments().transitions.add(1, {
-      [ATTR_MCPKIT_TOOL_PREVIOUS]: session.previousTool,
-      [ATTR_GEN_AI_TOOL_NAME]: call.toolName,
-    });
+    const recorded = instruments();
+    recorded.toolCalls.add(1, interned(metricAnalytics));
+    recorded.transitions.add(
+      1,
+      interned({ [ATTR_MCPKIT_TOOL_PREVIOUS]: session.previousTool, [ATTR_GEN_AI_TOOL_NAME]: call.toolName }),
+    );
     session.previousTool = call.toolName;
     session.toolCalls++;
   }
@@ -508,6 +518,13 @@ class ServerInstrumentation {
     };
     instruments().sessionDuration.record((performance.now() - session.startedAt) / 1000, attributes);
     instruments().sessionCalls.record(session.toolCalls, attributes);
+  }
+
+  private protectName(name: string): void {
+    if (this.protectedNames.has(name)) return;
+    if (this.protectedNames.size >= 10_000) this.protectedNames.clear();
+    this.guard.taint.protect([name]);
+    this.protectedNames.add(name);
   }
 
   /** A tool or prompt name the server defines, else `(unknown)`: a caller's typo is never exported. */

@@ -24,11 +24,21 @@ export class PrivacyGuard {
   );
   /**
    * Short texts that scrubbing left unchanged: without taint (valid for good, the patterns are fixed),
-   * and with taint (valid while the taint registry's generation is the one recorded). They are exported
+   * and with taint (valid until a word in them is tainted: the generation recorded is checked against the
+   * words tainted since, so a call with new arguments does not void every entry). They are exported
    * verbatim anyway, so remembering them holds nothing the backends do not get; bounded, oldest first.
    */
   private readonly cleanWithoutTaint = new Set<string>();
   private readonly cleanWithTaint = new Map<string, number>();
+  /**
+   * Sanitized copies of frozen metric attribute sets (the kit interns its own, src/mcp/interned-attributes.ts):
+   * a frozen set cannot change, so its copy stays right until a new word is tainted or the pseudonym key
+   * rotates (an id under a pseudonymised key would otherwise keep last period's pseudonym).
+   */
+  private readonly sanitizedMetricSets = new WeakMap<
+    Attributes,
+    { generation: number; period: number; sanitized: Attributes }
+  >();
 
   constructor(options: PseudonymizerOptions & { extraAttributes?: string[] | undefined } = {}) {
     this.pseudonymizer = new Pseudonymizer(options);
@@ -51,15 +61,19 @@ export class PrivacyGuard {
    */
   scrub(text: string, taint = true): string {
     const memo = text.length <= CLEAN_MEMO_MAX_LENGTH;
-    if (
-      memo &&
-      (taint ? this.cleanWithTaint.get(text) === this.taint.generation : this.cleanWithoutTaint.has(text))
-    )
-      return text;
+    if (memo && (taint ? this.stillClean(text) : this.cleanWithoutTaint.has(text))) return text;
     const scrubbed = scrubText(text, taint ? this.taint : undefined, countRedaction);
     if (memo && scrubbed === text) this.rememberClean(text, taint);
     const limit = privacyRules.limits.attributeValueLength;
     return scrubbed.length > limit ? `${scrubbed.slice(0, limit)}…` : scrubbed;
+  }
+
+  /** A text scrubbing left unchanged stays so until a word in it is tainted (TaintRegistry.mayRedactSince). */
+  private stillClean(text: string): boolean {
+    const since = this.cleanWithTaint.get(text);
+    if (since === undefined || this.taint.mayRedactSince(since, text)) return false;
+    if (since !== this.taint.generation) this.cleanWithTaint.set(text, this.taint.generation);
+    return true;
   }
 
   private rememberClean(text: string, taint: boolean): void {
@@ -89,8 +103,11 @@ export class PrivacyGuard {
    */
   sanitizeAttributes(attributes: Attributes | undefined, location: AttributeLocation): Attributes {
     const result: Attributes = {};
+    if (!attributes) return result;
     let count = 0;
-    for (const [key, value] of Object.entries(attributes ?? {})) {
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key)) continue;
+      const value = attributes[key];
       if (value === undefined || !this.isAllowed(key, location)) continue;
       if (count++ >= privacyRules.limits.attributeCount) break;
       result[key] = this.sanitizeValue(key, value);
@@ -104,8 +121,16 @@ export class PrivacyGuard {
    * caller, which is what enumeration alerts count (the kit puts it on `mcpkit.principal.lookups` only).
    */
   sanitizeMetricAttributes(attributes: Attributes): Attributes {
+    const frozen = Object.isFrozen(attributes);
+    const generation = this.taint.generation;
+    const period = frozen ? this.pseudonymizer.period() : 0;
+    if (frozen) {
+      const memo = this.sanitizedMetricSets.get(attributes);
+      if (memo?.generation === generation && memo.period === period) return memo.sanitized;
+    }
     const result = this.sanitizeAttributes(attributes, 'record');
     for (const key of METRIC_FORBIDDEN_IDS) delete result[key];
+    if (frozen) this.sanitizedMetricSets.set(attributes, { generation, period, sanitized: result });
     return result;
   }
 

@@ -2,7 +2,7 @@
 // secret. Within a period the same id always maps to the same pseudonym, so records join; across
 // periods, or without the secret, they cannot be linked or reversed. A plain hash is never used: an
 // A-number has only 10^9 values and would be reversed by enumeration.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { diag } from '@opentelemetry/api';
 
 export interface PseudonymizerOptions {
@@ -13,6 +13,14 @@ export interface PseudonymizerOptions {
   now?: () => number;
 }
 
+/**
+ * Kinds whose pseudonyms are remembered for the period: the same session and principal ids come back on
+ * every request of a connection, and an HMAC costs far more than a lookup. Their raw ids are held by the
+ * transport and the identify hook anyway. Lookup targets are never remembered raw (src/mcp/lookups.ts).
+ */
+const REMEMBERED_KINDS = new Set(['session', 'principal']);
+const REMEMBERED_MAX = 10_000;
+
 /** A pseudonym looks like `ps_` + 22 base64url characters (128 bits of the HMAC). */
 export const PSEUDONYM_FORMAT = /^ps_[A-Za-z0-9_-]{22}$/;
 
@@ -20,7 +28,9 @@ export class Pseudonymizer {
   private readonly secret: Buffer;
   private readonly rotationMs: number;
   private readonly now: () => number;
-  private periodKey: { period: number; key: Buffer } | undefined;
+  /** The period's HMAC key as a KeyObject: built once, not on every createHmac. */
+  private periodKey: { period: number; key: KeyObject } | undefined;
+  private readonly remembered = new Map<string, string>();
 
   constructor(options: PseudonymizerOptions = {}) {
     if (options.secret) {
@@ -36,17 +46,37 @@ export class Pseudonymizer {
     this.now = options.now ?? Date.now;
   }
 
-  private keyForNow(): Buffer {
-    const period = Math.floor(this.now() / this.rotationMs);
+  /** The current key period: pseudonyms computed in another period differ. */
+  period(): number {
+    return Math.floor(this.now() / this.rotationMs);
+  }
+
+  private keyForNow(): KeyObject {
+    const period = this.period();
     if (this.periodKey?.period !== period) {
-      this.periodKey = { period, key: createHmac('sha256', this.secret).update(`period:${period}`).digest() };
+      const key = createHmac('sha256', this.secret).update(`period:${period}`).digest();
+      this.periodKey = { period, key: createSecretKey(key) };
+      this.remembered.clear();
     }
     return this.periodKey.key;
   }
 
   /** The pseudonym of `id` in the current period; `kind` separates namespaces (session, principal). */
   pseudonym(kind: string, id: string): string {
-    const digest = createHmac('sha256', this.keyForNow()).update(`${kind}\0${id}`).digest();
-    return `ps_${digest.subarray(0, 16).toString('base64url')}`;
+    const key = this.keyForNow();
+    const remember = REMEMBERED_KINDS.has(kind);
+    const input = `${kind}\0${id}`;
+    if (remember) {
+      const known = this.remembered.get(input);
+      if (known !== undefined) return known;
+    }
+    const digest = createHmac('sha256', key).update(input).digest();
+    const pseudonym = `ps_${digest.subarray(0, 16).toString('base64url')}`;
+    if (remember) {
+      if (this.remembered.size >= REMEMBERED_MAX)
+        this.remembered.delete(this.remembered.keys().next().value as string);
+      this.remembered.set(input, pseudonym);
+    }
+    return pseudonym;
   }
 }

@@ -12,6 +12,10 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 const PURGE_INTERVAL_MS = 5_000;
 
 const ASCII_WORD = /^[A-Za-z0-9]*$/;
+/** Anything but printable ASCII: such text is always re-scrubbed (its case folding is not plain). */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+/** Newly tainted words remembered in order, so a text found clean can be re-checked against those only. */
+const RECENT_WORDS = 256;
 
 /** Case-, accent- and form-insensitive key of a word, so NFC/NFD and upper/lower variants match. */
 function fold(word: string): string {
@@ -35,6 +39,8 @@ export class TaintRegistry {
    * unchanged stays unchanged until then: fewer or expired words can only redact less.
    */
   generation = 0;
+  /** The folded word that bumped each of the last RECENT_WORDS generations (ring, by generation). */
+  private readonly recent: string[] = [];
 
   constructor(ttlMs = 10 * 60_000, maxWords = 20_000) {
     this.ttlMs = ttlMs;
@@ -57,7 +63,10 @@ export class TaintRegistry {
     const folded = fold(word);
     if (this.protectedWords.has(folded)) return;
     const previous = this.words.get(folded);
-    if (previous === undefined || previous < expiry - this.ttlMs) this.generation++;
+    if (previous === undefined || previous < expiry - this.ttlMs) {
+      this.recent[this.generation % RECENT_WORDS] = folded;
+      this.generation++;
+    }
     this.words.delete(folded); // re-inserted last: the map stays in expiry order for eviction
     this.words.set(folded, expiry);
   }
@@ -94,6 +103,22 @@ export class TaintRegistry {
       if (expiry >= now) break; // insertion order is expiry order
       this.words.delete(word);
     }
+  }
+
+  /**
+   * Whether `text`, which redact() left unchanged at generation `since`, could now lose a word: only a
+   * word tainted since then can be in it. Conservative: a substring match, any non-ASCII text, or more
+   * new words than are remembered all answer yes, and the caller scrubs the text again.
+   */
+  mayRedactSince(since: number, text: string): boolean {
+    const newWords = this.generation - since;
+    if (newWords === 0) return false;
+    if (newWords < 0 || newWords > RECENT_WORDS || NOT_PRINTABLE_ASCII.test(text)) return true;
+    const folded = text.toLowerCase();
+    for (let generation = since; generation < this.generation; generation++) {
+      if (folded.includes(this.recent[generation % RECENT_WORDS] as string)) return true;
+    }
+    return false;
   }
 
   /** Replaces every tainted word in `text` (compared folded) with `[redacted]`. */

@@ -80,3 +80,24 @@ describe('redaction count', () => {
     expect(count).toBe(1);
   });
 });
+
+describe('clean texts remembered across new taint', () => {
+  it('re-scrubs a remembered clean text once a word in it is tainted, and only then', async () => {
+    const { PrivacyGuard } = await import('../../src/privacy/guard.ts');
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    expect(guard.scrub('lookup for Quanmath Zhuthnil')).toBe('lookup for Quanmath Zhuthnil');
+    guard.taint.add({ query: 'unrelated words here' });
+    expect(guard.scrub('lookup for Quanmath Zhuthnil')).toBe('lookup for Quanmath Zhuthnil');
+    guard.taint.add({ last_name: 'Zhúthñíl' });
+    expect(guard.scrub('lookup for Quanmath Zhuthnil')).toBe('lookup for Quanmath [redacted]');
+  });
+
+  it('re-scrubs everything after more new words than it keeps track of', async () => {
+    const { PrivacyGuard } = await import('../../src/privacy/guard.ts');
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    expect(guard.scrub('seen by Quanmath')).toBe('seen by Quanmath');
+    guard.taint.add({ name: 'Quanmath' });
+    guard.taint.add(Array.from({ length: 300 }, (_, i) => `filler${i}`));
+    expect(guard.scrub('seen by Quanmath')).toBe('seen by [redacted]');
+  });
+});

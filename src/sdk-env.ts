@@ -1,0 +1,113 @@
+// The standard OTEL_* SDK variables for the providers startTelemetry() builds itself. The kit used to
+// start @opentelemetry/sdk-node's NodeSDK, which reads them; but importing sdk-node loads every exporter
+// it could configure (gRPC, Zipkin, Prometheus, all OTLP flavours) and cost the kit most of its start-up
+// time and memory. Its env readers are not exported on their own, so the few the kit honours are read
+// here with @opentelemetry/core's parsers, with the meaning the specification gives them:
+// https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+import { DiagConsoleLogger, diag } from '@opentelemetry/api';
+import { diagLogLevelFromString, getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
+import type { BatchLogRecordProcessorOptions } from '@opentelemetry/sdk-logs';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  type BatchSpanProcessorOptions,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanLimits,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
+
+/**
+ * The kit's batch span processor defaults. The queue is larger than the SDK's 2,048: an MCP server at 500
+ * calls/s over HTTP ends about 1,000 spans a second (the MCP span and the HTTP server span), and a burst
+ * filled 2,048 spans before one export came back, so spans were dropped. 16,384 queued spans hold about
+ * 8 s of that rate (a few MiB, only while the collector is slow). The batch stays the SDK's 512: the
+ * collector's OTLP/HTTP receiver takes at most 4 MiB a request (collector/config.yaml), and 512 spans
+ * stay well under it even with many long attributes. OTEL_BSP_MAX_QUEUE_SIZE,
+ * OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_SCHEDULE_DELAY and OTEL_BSP_EXPORT_TIMEOUT override them.
+ */
+export const KIT_BSP_DEFAULTS = { maxQueueSize: 16_384, maxExportBatchSize: 512 } as const;
+
+/** A positive number from the environment, else undefined (as the SDK treats 0 and negatives). */
+function positiveFromEnv(name: string): number | undefined {
+  const value = getNumberFromEnv(name);
+  if (value === undefined) return undefined;
+  if (value > 0) return value;
+  diag.warn(`${name} (${value}) is invalid, expected a number greater than 0; using the default.`);
+  return undefined;
+}
+
+/** OTEL_LOG_LEVEL: the SDK's own diagnostics on the console, as NodeSDK did. */
+export function diagnosticsFromEnv(): void {
+  const level = getStringFromEnv('OTEL_LOG_LEVEL');
+  const logLevel = level ? diagLogLevelFromString(level) : undefined;
+  if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel });
+}
+
+/** OTEL_BSP_*, over the kit's defaults. */
+export function batchSpanConfigFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> {
+  return {
+    maxQueueSize: positiveFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? KIT_BSP_DEFAULTS.maxQueueSize,
+    maxExportBatchSize:
+      positiveFromEnv('OTEL_BSP_MAX_EXPORT_BATCH_SIZE') ?? KIT_BSP_DEFAULTS.maxExportBatchSize,
+    ...optional('scheduledDelayMillis', positiveFromEnv('OTEL_BSP_SCHEDULE_DELAY')),
+    ...optional('exportTimeoutMillis', positiveFromEnv('OTEL_BSP_EXPORT_TIMEOUT')),
+  };
+}
+
+/** OTEL_BLRP_*, over the SDK's defaults (the kit logs nothing per call; applications' logs go here). */
+export function batchLogConfigFromEnv(): Omit<BatchLogRecordProcessorOptions, 'exporter'> {
+  return {
+    ...optional('maxQueueSize', positiveFromEnv('OTEL_BLRP_MAX_QUEUE_SIZE')),
+    ...optional('maxExportBatchSize', positiveFromEnv('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE')),
+    ...optional('scheduledDelayMillis', positiveFromEnv('OTEL_BLRP_SCHEDULE_DELAY')),
+    ...optional('exportTimeoutMillis', positiveFromEnv('OTEL_BLRP_EXPORT_TIMEOUT')),
+  };
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+/** OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG; undefined keeps the SDK's parent-based always-on. */
+export function samplerFromEnv(): Sampler | undefined {
+  const name = getStringFromEnv('OTEL_TRACES_SAMPLER');
+  if (name === undefined) return undefined;
+  const ratio = () => {
+    const value = getNumberFromEnv('OTEL_TRACES_SAMPLER_ARG');
+    return value !== undefined && value >= 0 && value <= 1 ? value : 1;
+  };
+  switch (name) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return new TraceIdRatioBasedSampler(ratio());
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
+    default:
+      diag.error(`unknown OTEL_TRACES_SAMPLER value "${name}", using the default`);
+      return undefined;
+  }
+}
+
+/** OTEL_SPAN_* and OTEL_ATTRIBUTE_* limits (layer 1 enforces its own, smaller ones on what is exported). */
+export function spanLimitsFromEnv(): SpanLimits {
+  const limits: Record<keyof SpanLimits, number | undefined> = {
+    attributeCountLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+    eventCountLimit: getNumberFromEnv('OTEL_SPAN_EVENT_COUNT_LIMIT'),
+    linkCountLimit: getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT'),
+    attributePerEventCountLimit: getNumberFromEnv('OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT'),
+    attributePerLinkCountLimit: getNumberFromEnv('OTEL_LINK_ATTRIBUTE_COUNT_LIMIT'),
+  };
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
+}

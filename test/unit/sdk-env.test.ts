@@ -1,0 +1,41 @@
+// The OTEL_* variables the kit reads itself since it builds the SDK's providers without NodeSDK.
+import { afterEach, describe, expect, it } from 'vitest';
+import { batchSpanConfigFromEnv, KIT_BSP_DEFAULTS, samplerFromEnv } from '../../src/sdk-env.ts';
+
+const variables = [
+  'OTEL_BSP_MAX_QUEUE_SIZE',
+  'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+  'OTEL_BSP_SCHEDULE_DELAY',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+];
+afterEach(() => {
+  for (const name of variables) delete process.env[name];
+});
+
+describe('the batch span processor settings', () => {
+  it('queue 16384 spans by default, so bursts of 500 calls/s drop nothing, and export 512 at a time', () => {
+    expect(batchSpanConfigFromEnv()).toEqual({ maxQueueSize: 16_384, maxExportBatchSize: 512 });
+    expect(KIT_BSP_DEFAULTS.maxQueueSize).toBeGreaterThan(2048);
+  });
+
+  it('follow the standard OTEL_BSP_* variables, ignoring invalid values', () => {
+    process.env.OTEL_BSP_MAX_QUEUE_SIZE = '4096';
+    process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE = '-1';
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '250';
+    expect(batchSpanConfigFromEnv()).toEqual({
+      maxQueueSize: 4096,
+      maxExportBatchSize: 512,
+      scheduledDelayMillis: 250,
+    });
+  });
+});
+
+describe('the sampler', () => {
+  it('is the SDK default unless OTEL_TRACES_SAMPLER names one', () => {
+    expect(samplerFromEnv()).toBeUndefined();
+    process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+    process.env.OTEL_TRACES_SAMPLER_ARG = '0.25';
+    expect(samplerFromEnv()?.toString()).toContain('0.25');
+  });
+});
