@@ -92,6 +92,14 @@ describe('clean texts remembered across new taint', () => {
     expect(guard.scrub('lookup for Quanmath Zhuthnil')).toBe('lookup for Quanmath [redacted]');
   });
 
+  it('removes a word tainted later from percent-encoded text seen before (decoded text is never remembered)', async () => {
+    const { PrivacyGuard } = await import('../../src/privacy/guard.ts');
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    expect(guard.scrub('GET /search?q=Zhu%74hnil')).toBe('GET /search?q=Zhuthnil');
+    guard.taint.add({ last_name: 'Zhuthnil' });
+    expect(guard.scrub('GET /search?q=Zhu%74hnil')).toBe('GET /search?q=[redacted]');
+  });
+
   it('re-scrubs everything after more new words than it keeps track of', async () => {
     const { PrivacyGuard } = await import('../../src/privacy/guard.ts');
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
