@@ -84,18 +84,18 @@ function startWorker(contender: ContenderName, sink: BenchSink, core: number): P
   });
 }
 
-async function runOnce(
-  contender: ContenderName,
-  options: {
-    sink: BenchSink;
-    core: number;
-    rate: number;
-    warmupMs: number;
-    rateMs: number;
-    saturationMs: number;
-    concurrency: number;
-  },
-): Promise<HttpRun> {
+/** How one contender's server is driven: open loop at `rate`, then saturation with `concurrency` in flight. */
+interface RunOptions {
+  sink: BenchSink;
+  core: number;
+  rate: number;
+  warmupMs: number;
+  rateMs: number;
+  saturationMs: number;
+  concurrency: number;
+}
+
+async function runOnce(contender: ContenderName, options: RunOptions): Promise<HttpRun> {
   options.sink.reset();
   const worker = await startWorker(contender, options.sink, options.core);
   const sessionId = await openSession(worker.url);
@@ -135,18 +135,9 @@ async function runOnce(
   };
 }
 
-export async function benchHttp(options: {
-  rounds: number;
-  seed: string;
-  sink: BenchSink;
-  core: number;
-  rate: number;
-  warmupMs: number;
-  rateMs: number;
-  saturationMs: number;
-  concurrency: number;
-  log: (line: string) => void;
-}): Promise<HttpResult> {
+export async function benchHttp(
+  options: RunOptions & { rounds: number; seed: string; log: (line: string) => void },
+): Promise<HttpResult> {
   const runs = new Map<ContenderName, HttpRun[]>(contenderNames.map((name) => [name, []]));
   const order = roundOrder(contenderNames, options.rounds, `${options.seed}:http`);
   for (const [round, contenders] of order.entries()) {
