@@ -67,13 +67,15 @@ export async function startKitCollector(options: {
       ...options.env,
     },
   });
+  const otlpHttpUrl = `http://127.0.0.1:${httpPort}`;
+  const bearer = `Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`;
   return Object.assign(collector, {
-    otlpHttpUrl: `http://127.0.0.1:${httpPort}`,
+    otlpHttpUrl,
     otlpGrpcAddress: `127.0.0.1:${grpcPort}`,
-    authHeaders: { authorization: `Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}` },
+    authHeaders: { authorization: bearer },
     sdkEnv: {
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${httpPort}`,
-      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlpHttpUrl,
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=${bearer}`,
     },
   });
 }
