@@ -73,6 +73,16 @@ function resourceOf(identity: ServiceIdentity): Resource {
   );
 }
 
+/**
+ * A flush (shutdown, forceFlush) exports every queued batch at once, and the OTLP exporters refuse
+ * exports past their concurrency limit (30): a queue longer than that many batches would lose the rest.
+ */
+function batchesInAFullQueue(batching: { maxQueueSize?: number; maxExportBatchSize?: number }): number {
+  const queue = batching.maxQueueSize ?? 2048;
+  const batch = batching.maxExportBatchSize ?? 512;
+  return Math.max(30, Math.ceil(queue / Math.min(batch, queue)) + 1);
+}
+
 function tracerChoice(options: StartTelemetryOptions): 'opentelemetry' | 'dd-trace' {
   const choice = options.tracer ?? process.env.MCP_KIT_TRACER?.trim().toLowerCase();
   return choice === 'dd-trace' ? 'dd-trace' : 'opentelemetry';
@@ -94,19 +104,24 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const datadog =
     tracerChoice(options) === 'dd-trace' ? startDatadogTracer(identity, guard, options.datadog) : undefined;
   const resource = resourceOf(identity);
+  const spanBatching = batchSpanConfigFromEnv();
+  const logBatching = batchLogConfigFromEnv();
   const spanProcessor = datadog
     ? undefined
     : new PrivacySpanProcessor(
         new BatchSpanProcessor({
-          exporter: options.traceExporter ?? new OTLPTraceExporter(),
-          ...batchSpanConfigFromEnv(),
+          exporter:
+            options.traceExporter ??
+            new OTLPTraceExporter({ concurrencyLimit: batchesInAFullQueue(spanBatching) }),
+          ...spanBatching,
         }),
         guard,
       );
   const logProcessor = new PrivacyLogRecordProcessor(
     new BatchLogRecordProcessor({
-      exporter: options.logExporter ?? new OTLPLogExporter(),
-      ...batchLogConfigFromEnv(),
+      exporter:
+        options.logExporter ?? new OTLPLogExporter({ concurrencyLimit: batchesInAFullQueue(logBatching) }),
+      ...logBatching,
     }),
     guard,
   );

@@ -1,7 +1,7 @@
 // Scenario 3 of the fault suite: the collector goes away while the application (the reference server as
 // its own process, startTelemetry() exporting over OTLP/HTTP) serves tool calls, then comes back on the
 // same address. The SDK must never hurt the application: no crash, memory bounded by its fixed queues
-// (BatchSpanProcessor holds at most 2048 spans), failures logged per failed export (a batch), never per
+// (BatchSpanProcessor holds at most 16,384 spans), failures logged per failed export (a batch), never per
 // span, and export resumes by itself when the collector returns. Latency is reported, not asserted.
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -136,7 +136,7 @@ describe('the application while its collector is down', () => {
         'every tool call during the outage succeeded',
       ).toBe(true);
       expect(after.every((call) => call.ok)).toBe(true);
-      // Bounded: the SDK's queues are fixed-size (2048 spans, 2048 log records: a few MiB), so the outage
+      // Bounded: the SDK's queues are fixed-size (16,384 spans, 2048 log records: tens of MiB), so the outage
       // cannot grow memory with the traffic. RSS also moves with the garbage collector's pace, hence a
       // generous ceiling; the measured growth is reported.
       expect(rssMax - rssBefore).toBeLessThan(192 * mib);
