@@ -8,10 +8,10 @@
 // registered tool names is a best-effort shortcut; names are also learned from tools/list responses).
 import {
   type Attributes,
+  type AttributeValue,
   context,
   type Histogram,
   type Link,
-  type Meter,
   type MeterProvider,
   metrics,
   type Span,
@@ -25,6 +25,7 @@ import type { InstrumentMcpServerOptions, ToolOutcome } from '../types.ts';
 import { classifyResponse } from './errors.ts';
 import { interned } from './interned-attributes.ts';
 import { LookupLedger, lookupTargets } from './lookups.ts';
+import { PresummedCounter } from './presummed-counter.ts';
 import { contextFromMeta } from './propagation.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -130,9 +131,9 @@ interface Instruments {
   operationDuration: Histogram;
   sessionDuration: Histogram;
   sessionCalls: Histogram;
-  toolCalls: ReturnType<Meter['createCounter']>;
-  transitions: ReturnType<Meter['createCounter']>;
-  principalLookups: ReturnType<Meter['createCounter']>;
+  toolCalls: PresummedCounter;
+  transitions: PresummedCounter;
+  principalLookups: PresummedCounter;
 }
 
 // Instruments are created on first use against whichever MeterProvider is global then, so calling
@@ -158,19 +159,34 @@ function instruments(): Instruments {
         unit: '{call}',
         advice: { explicitBucketBoundaries: [0, 1, 2, 3, 5, 10, 20, 50, 100] },
       }),
-      toolCalls: meter.createCounter(METRIC_MCPKIT_TOOL_CALLS, {
-        description: 'Tool calls by tool, outcome, client and the attributes the tool policy exports.',
-        unit: '{call}',
-      }),
-      transitions: meter.createCounter(METRIC_MCPKIT_TOOL_TRANSITIONS, {
-        description: 'Consecutive tool calls within a session (from the previous tool to this one).',
-        unit: '{call}',
-      }),
-      principalLookups: meter.createCounter(METRIC_MCPKIT_PRINCIPAL_LOOKUPS, {
-        description:
-          'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
-        unit: '{lookup}',
-      }),
+      toolCalls: new PresummedCounter(
+        meter,
+        METRIC_MCPKIT_TOOL_CALLS,
+        {
+          description: 'Tool calls by tool, outcome, client and the attributes the tool policy exports.',
+          unit: '{call}',
+        },
+        privacyGuard,
+      ),
+      transitions: new PresummedCounter(
+        meter,
+        METRIC_MCPKIT_TOOL_TRANSITIONS,
+        {
+          description: 'Consecutive tool calls within a session (from the previous tool to this one).',
+          unit: '{call}',
+        },
+        privacyGuard,
+      ),
+      principalLookups: new PresummedCounter(
+        meter,
+        METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
+        {
+          description:
+            'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
+          unit: '{lookup}',
+        },
+        privacyGuard,
+      ),
     };
     instrumentsByProvider.set(provider, found);
   }
@@ -461,9 +477,11 @@ class ServerInstrumentation {
       span.setAttribute(ATTR_RPC_RESPONSE_STATUS_CODE, statusCode);
     }
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
-    if (request.toolCall) this.finishToolCall(session, request.toolCall, span, errorType, failed, message);
+    const recorded = instruments();
+    if (request.toolCall)
+      this.finishToolCall(session, request.toolCall, span, errorType, failed, message, recorded);
     span.end();
-    instruments().operationDuration.record(
+    recorded.operationDuration.record(
       (performance.now() - request.startedAt) / 1000,
       interned(metricAttributes),
     );
@@ -476,6 +494,7 @@ class ServerInstrumentation {
     errorType: string | undefined,
     failed: boolean,
     message: JsonRpcMessage,
+    recorded: Instruments,
   ): void {
     // Declared by the tool, else derived: a client error (bad params, unknown method) was rejected; a
     // tool error result or a server error is the tool's failure.
@@ -485,22 +504,22 @@ class ServerInstrumentation {
     const analytics: Attributes = {
       [ATTR_GEN_AI_TOOL_NAME]: call.toolName,
       [ATTR_MCPKIT_TOOL_OUTCOME]: outcome,
-      ...(session.clientName ? { [ATTR_MCPKIT_CLIENT_NAME]: session.clientName } : {}),
-      ...(call.resultCount !== undefined
-        ? { [ATTR_MCPKIT_RESULT_COUNT]: resultCountBucket(call.resultCount) }
-        : {}),
     };
-    for (const [key, value] of Object.entries(call.resultAttributes))
-      analytics[`${MCPKIT_RESULT_PREFIX}${key}`] = value;
+    if (session.clientName) analytics[ATTR_MCPKIT_CLIENT_NAME] = session.clientName;
+    if (call.resultCount !== undefined)
+      analytics[ATTR_MCPKIT_RESULT_COUNT] = resultCountBucket(call.resultCount);
+    for (const key in call.resultAttributes)
+      analytics[`${MCPKIT_RESULT_PREFIX}${key}`] = call.resultAttributes[key] as AttributeValue;
     span.setAttributes(analytics);
     // Metric attributes: bounded vocabularies only (a `count` argument stays on the span).
     const metricAnalytics: Attributes = { ...analytics };
-    for (const [field, value] of Object.entries(call.exportedArguments)) {
+    for (const field in call.exportedArguments) {
       const transform = policy?.arguments?.[field];
       if (transform && isLowCardinality(transform))
-        metricAnalytics[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = value;
+        metricAnalytics[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = call.exportedArguments[
+          field
+        ] as AttributeValue;
     }
-    const recorded = instruments();
     recorded.toolCalls.add(1, interned(metricAnalytics));
     recorded.transitions.add(
       1,

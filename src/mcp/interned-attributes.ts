@@ -13,11 +13,7 @@ const sets = new Map<string, Readonly<Attributes>>();
  * where the kit builds them, so equal sets built the same way share one object.
  */
 export function interned(attributes: Attributes): Readonly<Attributes> {
-  let key = '';
-  for (const name in attributes) {
-    const value = attributes[name];
-    key += `${name}\u0000${typeof value}\u0000${String(value)}\u0001`;
-  }
+  const key = contentKey(attributes);
   let found = sets.get(key);
   if (!found) {
     if (sets.size >= MAX_SETS) sets.clear();
@@ -25,4 +21,14 @@ export function interned(attributes: Attributes): Readonly<Attributes> {
     sets.set(key, found);
   }
   return found;
+}
+
+/** A string equal for equal sets built in the same key order (types told apart: 1 is not "1"). */
+export function contentKey(attributes: Attributes): string {
+  let key = '';
+  for (const name in attributes) {
+    const value = attributes[name];
+    key += `${name}\u0000${typeof value}\u0000${String(value)}\u0001`;
+  }
+  return key;
 }

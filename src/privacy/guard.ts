@@ -2,14 +2,23 @@
 // registry, and the pseudonymizer. startTelemetry() configures it; instrumentMcpServer() and the span
 // and log processors read it.
 import type { AnyValue, Attributes, AttributeValue } from '@opentelemetry/api';
+import { interned } from '../mcp/interned-attributes.ts';
 import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
 import { countRedaction } from './redaction-counter.ts';
 import { privacyRules } from './rules.ts';
-import { scrubText, TaintRegistry } from './scrubber.ts';
+import { A_FEW_DIGITS, scrubText, TaintRegistry } from './scrubber.ts';
 
 export type AttributeLocation = 'resource' | 'record';
 
 const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];
+
+/** What sanitizing does to a key's values: see PrivacyGuard.treatment(). */
+const DROPPED = 'dropped';
+const PSEUDONYMISED = 'pseudonymised';
+const SCRUBBED = 'scrubbed';
+/** A RegExp: a shaped key; an array: a key with a closed set of values. */
+type KeyTreatment = typeof DROPPED | typeof PSEUDONYMISED | typeof SCRUBBED | RegExp | readonly string[];
+const KEY_TREATMENTS_SIZE = 4096;
 /** Clean-text memo bounds: the same few values (method and tool names, enum values) recur on every call. */
 const CLEAN_MEMO_SIZE = 1024;
 const CLEAN_MEMO_MAX_LENGTH = 128;
@@ -18,6 +27,10 @@ export class PrivacyGuard {
   readonly pseudonymizer: Pseudonymizer;
   readonly taint = new TaintRegistry();
   private readonly allowed: Record<AttributeLocation, Set<string>>;
+  private readonly treatments: Record<AttributeLocation, Map<string, KeyTreatment>> = {
+    resource: new Map(),
+    record: new Map(),
+  };
   private readonly pseudonymised = new Set(privacyRules.attributes.pseudonymised);
   private readonly shaped = new Map(
     Object.entries(privacyRules.attributes.shaped.keys).map(([key, shape]) => [key, new RegExp(shape)]),
@@ -56,11 +69,32 @@ export class PrivacyGuard {
   }
 
   /**
+   * How a key's values are treated, decided once per key: every exported span and record asks it for
+   * each of its attributes, and the answer depends on the key alone. Bounded: keys come from code, but
+   * a careless application can build them from data.
+   */
+  private treatment(key: string, location: AttributeLocation): KeyTreatment {
+    const known = this.treatments[location];
+    let found = known.get(key);
+    if (found === undefined) {
+      found = !this.isAllowed(key, location)
+        ? DROPPED
+        : ((privacyRules.attributes.values as Record<string, string[] | undefined>)[key] ??
+          (this.pseudonymised.has(key) ? PSEUDONYMISED : (this.shaped.get(key) ?? SCRUBBED)));
+      if (known.size >= KEY_TREATMENTS_SIZE) known.clear();
+      known.set(key, found);
+    }
+    return found;
+  }
+
+  /**
    * Scrubs free text: PII patterns always; tainted values (a call's arguments) unless `taint` is false,
    * for values built from fixed vocabularies that a tainted word must not mangle.
    */
   scrub(text: string, taint = true): string {
-    const memo = text.length <= CLEAN_MEMO_MAX_LENGTH;
+    // A bare short number (a request id) is scrubbed in a taint lookup: remembering each would only
+    // push the recurring texts out of the memo.
+    const memo = text.length <= CLEAN_MEMO_MAX_LENGTH && !A_FEW_DIGITS.test(text);
     if (memo && (taint ? this.stillClean(text) : this.cleanWithoutTaint.has(text))) return text;
     const scrubbed = scrubText(text, taint ? this.taint : undefined, countRedaction);
     if (memo && scrubbed === text) this.rememberClean(text, taint);
@@ -108,9 +142,11 @@ export class PrivacyGuard {
     for (const key in attributes) {
       if (!Object.hasOwn(attributes, key)) continue;
       const value = attributes[key];
-      if (value === undefined || !this.isAllowed(key, location)) continue;
+      if (value === undefined) continue;
+      const treatment = this.treatment(key, location);
+      if (treatment === DROPPED) continue;
       if (count++ >= privacyRules.limits.attributeCount) break;
-      result[key] = this.sanitizeValue(key, value);
+      result[key] = this.sanitizeValue(key, value, treatment);
     }
     return result;
   }
@@ -119,6 +155,7 @@ export class PrivacyGuard {
    * Metric attributes: as records, minus session and request ids, pseudonymous or not: they would make
    * one series per session or request (DESIGN.md §3). The principal's pseudonym stays, one series per
    * caller, which is what enumeration alerts count (the kit puts it on `mcpkit.principal.lookups` only).
+   * A frozen (interned) set gets an interned result, so equal results are one object.
    */
   sanitizeMetricAttributes(attributes: Attributes): Attributes {
     const frozen = Object.isFrozen(attributes);
@@ -130,30 +167,30 @@ export class PrivacyGuard {
     }
     const result = this.sanitizeAttributes(attributes, 'record');
     for (const key of METRIC_FORBIDDEN_IDS) delete result[key];
-    if (frozen) this.sanitizedMetricSets.set(attributes, { generation, period, sanitized: result });
-    return result;
+    if (!frozen) return result;
+    // Interned in turn: sets that sanitize alike share one object, which counts can be keyed by.
+    const sanitized = interned(result);
+    this.sanitizedMetricSets.set(attributes, { generation, period, sanitized });
+    return sanitized;
   }
 
-  private sanitizeValue(key: string, value: AttributeValue): AttributeValue {
-    // Keys with a closed set of values (a protocol version looks like a date, so patterns would eat it).
-    const closedSet = (privacyRules.attributes.values as Record<string, string[] | undefined>)[key];
-    if (closedSet) return closedSet.includes(String(value)) ? String(value) : 'other';
-    if (this.pseudonymised.has(key)) {
-      // Already a kit pseudonym: keep. Anything else under an id key is a raw id: pseudonymise it.
-      const text = String(value);
+  private sanitizeValue(key: string, value: AttributeValue, treatment: KeyTreatment): AttributeValue {
+    if (treatment === SCRUBBED) {
+      if (typeof value === 'string') return this.scrub(value);
+      if (Array.isArray(value)) {
+        return value.map((item) => (typeof item === 'string' ? this.scrub(item) : item)) as AttributeValue;
+      }
+      return value;
+    }
+    const text = String(value);
+    // Already a kit pseudonym: keep. Anything else under an id key is a raw id: pseudonymise it.
+    if (treatment === PSEUDONYMISED)
       return PSEUDONYM_FORMAT.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
-    }
-    const shape = this.shaped.get(key);
-    if (shape) {
-      // Verbatim in its shape (patterns would mangle a random UUID); otherwise an opaque but stable id.
-      const text = String(value);
-      return shape.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
-    }
-    if (typeof value === 'string') return this.scrub(value);
-    if (Array.isArray(value)) {
-      return value.map((item) => (typeof item === 'string' ? this.scrub(item) : item)) as AttributeValue;
-    }
-    return value;
+    // Verbatim in its shape (patterns would mangle a random UUID); otherwise an opaque but stable id.
+    if (treatment instanceof RegExp)
+      return treatment.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
+    // Keys with a closed set of values (a protocol version looks like a date, so patterns would eat it).
+    return treatment.includes(text) ? text : 'other';
   }
 }
 

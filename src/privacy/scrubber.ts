@@ -10,6 +10,8 @@ const MIN_WORD_LENGTH = 4;
 /** Words: runs of letters (with their combining marks, so NFD text tokenizes like NFC) and digits. */
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 const PURGE_INTERVAL_MS = 5_000;
+/** A word's expiry is pushed back at most once a second (its ten minutes may then end a second early). */
+const REFRESH_GRANULARITY_MS = 1_000;
 
 const ASCII_WORD = /^[A-Za-z0-9]*$/;
 /** Anything but printable ASCII: such text is always re-scrubbed (its case folding is not plain). */
@@ -63,6 +65,8 @@ export class TaintRegistry {
     const folded = fold(word);
     if (this.protectedWords.has(folded)) return;
     const previous = this.words.get(folded);
+    // Refreshed within the last second: the same words come with every call of a session.
+    if (previous !== undefined && previous >= expiry - REFRESH_GRANULARITY_MS) return;
     if (previous === undefined || previous < expiry - this.ttlMs) {
       this.recent[this.generation % RECENT_WORDS] = folded;
       this.generation++;
@@ -144,6 +148,11 @@ function percentDecoded(text: string): string {
 
 /** Every pattern needs one of these (a digit, @, :, _ or "bearer"): text without any skips them all. */
 const MIGHT_MATCH_A_PATTERN = /[\d@:_]|bearer/i;
+/**
+ * A bare number of at most six digits (a JSON-RPC request id, a count): every pattern that matches
+ * digits alone needs seven or more (digit_run), the others a separator, a letter or a sign.
+ */
+export const A_FEW_DIGITS = /^\d{1,6}$/;
 
 /**
  * Removes PII patterns, then tainted values, from free text (percent-encoded text is decoded first).
@@ -154,7 +163,7 @@ const MIGHT_MATCH_A_PATTERN = /[\d@:_]|bearer/i;
 export function scrubText(text: string, taint?: TaintRegistry, onRedaction?: () => void): string {
   const decoded = percentDecoded(text);
   let result = decoded;
-  if (MIGHT_MATCH_A_PATTERN.test(result))
+  if (MIGHT_MATCH_A_PATTERN.test(result) && !A_FEW_DIGITS.test(result))
     for (const { name, regex } of piiPatterns) result = result.replace(regex, `[${name}]`);
   if (taint) result = taint.redact(result);
   if (result !== decoded) onRedaction?.();

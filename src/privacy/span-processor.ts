@@ -1,7 +1,7 @@
 // Privacy layer 1 for spans: every span of the process, the kit's own and those of auto-instrumentations
 // and application code, is handed on to the exporting processor only as a sanitized copy: allow-listed
 // attributes, scrubbed name and event names, no status message (free text), sanitized resource.
-import type { Context } from '@opentelemetry/api';
+import type { Attributes, Context, HrTime, SpanContext } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { INSTRUMENTATION_SCOPE } from '../mcp/semconv.ts';
@@ -18,36 +18,73 @@ export function sanitizeResource(resource: Resource, guard: PrivacyGuard): Resou
   return sanitized;
 }
 
-export function sanitizeSpan(span: ReadableSpan, guard: PrivacyGuard): ReadableSpan {
-  return {
+const NO_LINKS: ReadableSpan['links'] = Object.freeze([]) as never;
+const NO_EVENTS: ReadableSpan['events'] = Object.freeze([]) as never;
+
+/**
+ * The sanitized copy the exporter gets. A class, so every copy has one shape (the serializer reads
+ * thousands of them), and it keeps none of the original span: a queued copy holds only what is exported.
+ */
+class SanitizedSpan implements ReadableSpan {
+  readonly name: string;
+  readonly kind: ReadableSpan['kind'];
+  private readonly context: SpanContext;
+  readonly parentSpanContext?: SpanContext;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly duration: HrTime;
+  readonly ended: boolean;
+  readonly status: ReadableSpan['status'];
+  readonly attributes: Attributes;
+  readonly links: ReadableSpan['links'];
+  readonly events: ReadableSpan['events'];
+  readonly resource: Resource;
+  readonly instrumentationScope: ReadableSpan['instrumentationScope'];
+  readonly droppedAttributesCount: number;
+  readonly droppedEventsCount: number;
+  readonly droppedLinksCount: number;
+
+  constructor(span: ReadableSpan, guard: PrivacyGuard) {
     // The kit names its spans from validated parts (method, registered tool name); taint would only
     // mangle them. Every other span name is free text.
-    name: guard.scrub(span.name, span.instrumentationScope.name !== INSTRUMENTATION_SCOPE),
-    kind: span.kind,
-    spanContext: () => span.spanContext(),
-    ...(span.parentSpanContext ? { parentSpanContext: span.parentSpanContext } : {}),
-    startTime: span.startTime,
-    endTime: span.endTime,
-    duration: span.duration,
-    ended: span.ended,
-    status: { code: span.status.code },
-    attributes: guard.sanitizeAttributes(span.attributes, 'record'),
-    links: span.links.map((link) => ({
-      context: link.context,
-      attributes: guard.sanitizeAttributes(link.attributes, 'record'),
-    })),
-    events: span.events.map((event) => ({
-      name: guard.scrub(event.name),
-      time: event.time,
-      attributes: guard.sanitizeAttributes(event.attributes, 'record'),
-      droppedAttributesCount: event.droppedAttributesCount ?? 0,
-    })),
-    resource: sanitizeResource(span.resource, guard),
-    instrumentationScope: span.instrumentationScope,
-    droppedAttributesCount: span.droppedAttributesCount,
-    droppedEventsCount: span.droppedEventsCount,
-    droppedLinksCount: span.droppedLinksCount,
-  };
+    this.name = guard.scrub(span.name, span.instrumentationScope.name !== INSTRUMENTATION_SCOPE);
+    this.kind = span.kind;
+    this.context = span.spanContext();
+    if (span.parentSpanContext) this.parentSpanContext = span.parentSpanContext;
+    this.startTime = span.startTime;
+    this.endTime = span.endTime;
+    this.duration = span.duration;
+    this.ended = span.ended;
+    this.status = { code: span.status.code };
+    this.attributes = guard.sanitizeAttributes(span.attributes, 'record');
+    this.links = span.links.length
+      ? span.links.map((link) => ({
+          context: link.context,
+          attributes: guard.sanitizeAttributes(link.attributes, 'record'),
+        }))
+      : NO_LINKS;
+    this.events = span.events.length
+      ? span.events.map((event) => ({
+          name: guard.scrub(event.name),
+          time: event.time,
+          attributes: guard.sanitizeAttributes(event.attributes, 'record'),
+          droppedAttributesCount: event.droppedAttributesCount ?? 0,
+        }))
+      : NO_EVENTS;
+    this.resource = sanitizeResource(span.resource, guard);
+    this.instrumentationScope = span.instrumentationScope;
+    this.droppedAttributesCount = span.droppedAttributesCount;
+    this.droppedEventsCount = span.droppedEventsCount;
+    this.droppedLinksCount = span.droppedLinksCount;
+  }
+
+  spanContext(): SpanContext {
+    return this.context;
+  }
+}
+
+export function sanitizeSpan(span: ReadableSpan, guard: PrivacyGuard): ReadableSpan {
+  return new SanitizedSpan(span, guard);
 }
 
 export class PrivacySpanProcessor implements SpanProcessor {

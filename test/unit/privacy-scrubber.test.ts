@@ -1,7 +1,8 @@
 // The scrubber removes personal data from free text: the patterns of rules.json for data with a shape,
 // and tainted values (what a caller typed) for names, which have none.
 import { describe, expect, it } from 'vitest';
-import { scrubText, TaintRegistry } from '../../src/privacy/scrubber.ts';
+import rules from '../../src/privacy/rules.json' with { type: 'json' };
+import { A_FEW_DIGITS, scrubText, TaintRegistry } from '../../src/privacy/scrubber.ts';
 
 describe('pattern scrubbing', () => {
   it.each([
@@ -21,6 +22,28 @@ describe('pattern scrubbing', () => {
     const scrubbed = scrubText(text);
     expect(scrubbed).not.toMatch(/\d{3}/);
     expect(scrubbed).not.toMatch(/@|sub_|abc\.def/);
+  });
+
+  it('skips the patterns only for bare numbers no pattern can match (every one of up to six digits)', () => {
+    const patterns = Object.values(rules.patterns).map((source) => new RegExp(source, 'i'));
+    const matched: string[] = [];
+    for (let digits = 1; digits <= 6; digits++) {
+      for (let n = 0; n < 10 ** digits; n++) {
+        const text = String(n).padStart(digits, '0');
+        if (!A_FEW_DIGITS.test(text)) matched.push(`not skipped: ${text}`);
+        if (patterns.some((pattern) => pattern.test(text))) matched.push(text);
+      }
+    }
+    expect(matched).toEqual([]);
+    // Seven digits are a digit run, and anything else than digits is scanned.
+    expect(scrubText('1234567')).toBe('[digit_run]');
+    expect(A_FEW_DIGITS.test('12-345')).toBe(false);
+  });
+
+  it('still removes a tainted bare number', () => {
+    const taint = new TaintRegistry();
+    taint.add({ room: '4711' });
+    expect(scrubText('4711', taint)).toBe('[redacted]');
   });
 
   it('keeps text without personal data as it is', () => {
