@@ -7,21 +7,27 @@
 //
 //   node bench/http-server-worker.ts <contender> <sink-url>   (spawned with an IPC channel)
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { type ContenderName, setupContender } from './contenders.ts';
 
 const [name = 'plain', sinkUrl = 'http://127.0.0.1:4318'] = process.argv.slice(2);
 const contender = await setupContender(name as ContenderName, sinkUrl);
+// Loaded after the contender started, as in an application that starts its telemetry first: HTTP
+// instrumentation (the kit's default setup includes it) patches node:http when it is first loaded.
+const { createServer } = await import('node:http');
+const { StreamableHTTPServerTransport: Transport } = await import(
+  '@modelcontextprotocol/sdk/server/streamableHttp.js'
+);
 const sessions = new Map<string, StreamableHTTPServerTransport>();
 
 async function handle(request: IncomingMessage, response: ServerResponse) {
   const sessionId = request.headers['mcp-session-id'];
   let transport = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
   if (!transport) {
-    const created = new StreamableHTTPServerTransport({
+    const created = new Transport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void sessions.set(id, created),
     });

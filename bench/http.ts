@@ -21,6 +21,7 @@ export interface HttpRun {
   saturationCallsPerSecond: number;
   callsAnswered: number;
   toolCallSpans: number;
+  httpServerSpans: number;
 }
 
 export interface HttpResult {
@@ -48,6 +49,8 @@ export interface HttpResult {
       failedCalls: number;
       /** tools/call spans the sink received per call answered, over the whole run after a flush. */
       toolCallSpansPerCall: number;
+      /** HTTP SERVER spans (OTLP) per call answered: 0 where HTTP requests are not traced. */
+      httpServerSpansPerCall: number;
     }
   >;
 }
@@ -132,6 +135,7 @@ async function runOnce(contender: ContenderName, options: RunOptions): Promise<H
     saturationCallsPerSecond: saturation.callsPerSecond,
     callsAnswered: warmup.sent - warmup.failed + measured.sent - measured.failed + saturation.completed,
     toolCallSpans: options.sink.counts.toolCallSpans,
+    httpServerSpans: options.sink.counts.httpServerSpans,
   };
 }
 
@@ -157,6 +161,10 @@ export async function benchHttp(
     const sorted = Float64Array.from(latencies).sort();
     const cpu = median(own.map((run) => run.serverCpuUsPerCall));
     const saturation = median(own.map((run) => run.saturationCallsPerSecond));
+    const answered = Math.max(
+      1,
+      own.reduce((sum, run) => sum + run.callsAnswered, 0),
+    );
     contenders[name] = {
       runs: own.length,
       serverCpuUsPerCall: cpu,
@@ -176,12 +184,8 @@ export async function benchHttp(
         (median(own.map((run) => run.rssBytes)) - median(plain.map((run) => run.rssBytes))) / 2 ** 20,
       startupDeltaMs: median(own.map((run) => run.startupMs)) - median(plain.map((run) => run.startupMs)),
       failedCalls: own.reduce((sum, run) => sum + run.failed, 0),
-      toolCallSpansPerCall:
-        own.reduce((sum, run) => sum + run.toolCallSpans, 0) /
-        Math.max(
-          1,
-          own.reduce((sum, run) => sum + run.callsAnswered, 0),
-        ),
+      toolCallSpansPerCall: own.reduce((sum, run) => sum + run.toolCallSpans, 0) / answered,
+      httpServerSpansPerCall: own.reduce((sum, run) => sum + run.httpServerSpans, 0) / answered,
     };
   }
   return {

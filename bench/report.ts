@@ -187,12 +187,12 @@ export function markdown(results: BenchResults): string {
       `## Per call, Streamable HTTP (tool \`${http.tool}\`, ${http.rounds} rounds, open loop at ${http.ratePerSecond} calls/s ` +
         `for ${http.rateDurationMs / 1000} s per run, saturation with ${http.saturationConcurrency} in flight; server and load on separate cores)`,
       '',
-      '| contender | runs | server CPU µs/call | CPU ratio | p50 ms | p50 ratio [95% CI] | p99 ratio [95% CI] | saturation calls/s | saturation ratio | RSS Δ MiB | start-up Δ ms | tools/call spans per call | failed calls |',
-      '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      '| contender | runs | server CPU µs/call | CPU ratio | p50 ms | p50 ratio [95% CI] | p99 ratio [95% CI] | saturation calls/s | saturation ratio | RSS Δ MiB | start-up Δ ms | tools/call spans per call | HTTP server spans per call | failed calls |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...contenderNames.map((name) => {
         const c = http.contenders[name];
         if (!c) return `| ${contenderLabels[name]} | – |`;
-        return `| ${contenderLabels[name]} | ${c.runs} | ${f(c.serverCpuUsPerCall, 0)} | ${f(c.serverCpuRatio, 2)} | ${f(c.p50Us / 1000, 2)} | ${ci(c.p50Ratio)} | ${ci(c.p99Ratio)} | ${f(c.saturationCallsPerSecond, 0)} | ${f(c.saturationRatio, 2)} | ${f(c.rssDeltaMiB)} | ${f(c.startupDeltaMs, 0)} | ${f(c.toolCallSpansPerCall, 3)} | ${c.failedCalls} |`;
+        return `| ${contenderLabels[name]} | ${c.runs} | ${f(c.serverCpuUsPerCall, 0)} | ${f(c.serverCpuRatio, 2)} | ${f(c.p50Us / 1000, 2)} | ${ci(c.p50Ratio)} | ${ci(c.p99Ratio)} | ${f(c.saturationCallsPerSecond, 0)} | ${f(c.saturationRatio, 2)} | ${f(c.rssDeltaMiB)} | ${f(c.startupDeltaMs, 0)} | ${f(c.toolCallSpansPerCall, 3)} | ${f(c.httpServerSpansPerCall, 3)} | ${c.failedCalls} |`;
       }),
       '',
     );

@@ -7,11 +7,16 @@ import type { AddressInfo } from 'node:net';
 import { decodeOtlpRequest } from '../test/support/sinks/otlp/decode.ts';
 import { decompress } from '../test/support/sinks/recording-server.ts';
 
+/** OTLP's SPAN_KIND_SERVER. */
+const SPAN_KIND_SERVER = 2;
+
 export interface SinkCounts {
   requests: number;
   bytes: number;
   /** Spans (OTLP) and spans inside transactions (Sentry envelopes) whose name contains `tools/call`. */
   toolCallSpans: number;
+  /** OTLP SERVER spans of HTTP requests (with `http.request.method`): what HTTP instrumentation adds. */
+  httpServerSpans: number;
 }
 
 /** An OTLP traces request as received, kept to be replayed (collector benchmark). */
@@ -57,7 +62,7 @@ function sentryToolCallSpans(body: string): number {
 export async function startBenchSink(
   options: { countSpans?: boolean; keepTraces?: boolean } = {},
 ): Promise<BenchSink> {
-  const counts: SinkCounts = { requests: 0, bytes: 0, toolCallSpans: 0 };
+  const counts: SinkCounts = { requests: 0, bytes: 0, toolCallSpans: 0, httpServerSpans: 0 };
   const traces: KeptTraces[] = [];
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -74,6 +79,9 @@ export async function startBenchSink(
           if (url.includes('/v1/traces')) {
             const { spans } = decodeOtlpRequest('traces', body, contentType);
             counts.toolCallSpans += spans.filter((span) => span.name.includes('tools/call')).length;
+            counts.httpServerSpans += spans.filter(
+              (span) => span.kind === SPAN_KIND_SERVER && 'http.request.method' in span.attributes,
+            ).length;
             if (options.keepTraces) traces.push({ body, contentType, spans: spans.length });
           } else if (url.includes('/envelope')) {
             counts.toolCallSpans += sentryToolCallSpans(body.toString('utf8'));
@@ -94,7 +102,7 @@ export async function startBenchSink(
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     counts,
     traces,
-    reset: () => Object.assign(counts, { requests: 0, bytes: 0, toolCallSpans: 0 }),
+    reset: () => Object.assign(counts, { requests: 0, bytes: 0, toolCallSpans: 0, httpServerSpans: 0 }),
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
