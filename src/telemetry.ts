@@ -7,6 +7,7 @@
 // sdk-node loads every exporter it could configure (gRPC, Zipkin, Prometheus, every OTLP flavour) and
 // all resource detectors, which cost most of the kit's start-up time and memory. src/sdk-env.ts reads
 // the OTEL_* variables NodeSDK read.
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -81,6 +82,20 @@ function batchesInAFullQueue(batching: { maxQueueSize?: number; maxExportBatchSi
   const queue = batching.maxQueueSize ?? 2048;
   const batch = batching.maxExportBatchSize ?? 512;
   return Math.max(30, Math.ceil(queue / Math.min(batch, queue)) + 1);
+}
+
+/**
+ * HttpInstrumentation patches node:http and node:https when they are require()d. An ES-module
+ * application imports them, which no require hook sees, so its HTTP server and client calls got no
+ * spans whatever the import order. Requiring them here lets the hooks patch them (the server on its
+ * prototype); syncBuiltinESMExports() then hands the patched functions (request, get) to every ES
+ * importer, already linked or not.
+ */
+function patchLoadedBuiltins(): void {
+  const require = createRequire(import.meta.url);
+  require('node:http');
+  require('node:https');
+  syncBuiltinESMExports();
 }
 
 function tracerChoice(options: StartTelemetryOptions): 'opentelemetry' | 'dd-trace' {
@@ -185,6 +200,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     new RuntimeNodeInstrumentation(),
   ];
   const unregisterInstrumentations = registerInstrumentations({ instrumentations });
+  if (!datadog) patchLoadedBuiltins();
   if (options.hostMetrics !== false) {
     new HostMetrics({ name: 'mcp-telemetry-kit' }).start();
     startFilesystemMetrics();
