@@ -3,6 +3,7 @@
 // Every contender exports to the benchmark's local sink on loopback (BENCH_SINK_URL), so the cost of
 // serializing and sending telemetry is part of what is measured. Each runs in its own process: they all
 // install process-wide globals (tracer providers, handlers) that must not meet.
+import { existsSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
@@ -33,6 +34,16 @@ export interface Contender {
   warmUpFlush(): Promise<void>;
   /** Stops the contender's telemetry. */
   shutdown(): Promise<void>;
+}
+
+/**
+ * The kit as applications load it: the bundle `npm run bench` builds first (scripts/build.ts), not the
+ * TypeScript sources, whose module loading and type stripping would be charged to its start-up.
+ */
+async function importKit(): Promise<typeof import('../src/index.ts')> {
+  const entry = new URL('../dist/index.js', import.meta.url);
+  if (!existsSync(entry)) throw new Error(`${entry.pathname} is missing: run \`npm run build\` first`);
+  return (await import(entry.href)) as typeof import('../src/index.ts');
 }
 
 /** The sink's public key in the Sentry DSN; the sink accepts anything, so it only has to parse. */
@@ -81,7 +92,7 @@ export async function setupContender(name: ContenderName, sinkUrl: string): Prom
     case 'kit': {
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sinkUrl;
       process.env.MCP_KIT_PSEUDONYM_KEY ??= 'bench-pseudonym-key-0123456789abcdef';
-      const { instrumentMcpServer, startTelemetry } = await import('../src/index.ts');
+      const { instrumentMcpServer, startTelemetry } = await importKit();
       const telemetry = startTelemetry({ serviceName: 'bench' });
       return {
         createServer: () =>
@@ -103,7 +114,7 @@ export async function setupContender(name: ContenderName, sinkUrl: string): Prom
       process.env.OTEL_EXPORTER_OTLP_ENDPOINT = sinkUrl;
       process.env.MCP_KIT_PSEUDONYM_KEY ??= 'bench-pseudonym-key-0123456789abcdef';
       const { host } = new URL(sinkUrl);
-      const { instrumentMcpServer, startMcpcatBridge, startTelemetry } = await import('../src/index.ts');
+      const { instrumentMcpServer, startMcpcatBridge, startTelemetry } = await importKit();
       const telemetry = startTelemetry({
         serviceName: 'bench',
         tracer: 'dd-trace',
