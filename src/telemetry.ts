@@ -189,6 +189,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       ? []
       : [
           new HttpInstrumentation({
+            disableIncomingRequestInstrumentation: options.httpServerSpans !== true,
             ignoreOutgoingRequestHook: (request) =>
               isVendorEgress(
                 `${request.protocol ?? 'http:'}//${request.hostname ?? request.host ?? 'localhost'}:${request.port ?? ''}`,

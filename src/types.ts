@@ -115,6 +115,13 @@ export interface StartTelemetryOptions {
   allowAttributes?: string[];
   /** Host and process metrics (`@opentelemetry/host-metrics`, and the fill of the working directory's filesystem); default true. */
   hostMetrics?: boolean;
+  /**
+   * A SERVER span per incoming HTTP request (`@opentelemetry/instrumentation-http`); default false.
+   * Over Streamable HTTP every MCP message is one request, already traced by the kit's MCP span, which
+   * takes the trace context from the request's headers itself; the HTTP span duplicates it at a cost
+   * (docs/telemetry.md). Outgoing HTTP client spans are always on.
+   */
+  httpServerSpans?: boolean;
   /** Export interval of metrics in ms; default OTEL_METRIC_EXPORT_INTERVAL or 60000. */
   metricExportIntervalMs?: number;
   /** Replace the OTLP exporters (tests, custom pipelines). Privacy layer 1 still applies. */

@@ -17,6 +17,7 @@ import {
   type Span,
   SpanKind,
   SpanStatusCode,
+  type TextMapGetter,
   trace,
 } from '@opentelemetry/api';
 import { exportedArguments, isLowCardinality, resultCountBucket } from '../privacy/export-policy.ts';
@@ -26,7 +27,7 @@ import { classifyResponse } from './errors.ts';
 import { interned } from './interned-attributes.ts';
 import { LookupLedger, lookupTargets } from './lookups.ts';
 import { PresummedCounter } from './presummed-counter.ts';
-import { contextFromMeta } from './propagation.ts';
+import { contextFromMeta, contextFromTransport } from './propagation.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -211,6 +212,12 @@ function header(extra: MessageExtra | undefined, name: string): string | undefin
   const value = headers?.[name];
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** The HTTP request's headers as a propagation carrier (trace context when no HTTP span holds it). */
+const requestHeaders: TextMapGetter<MessageExtra | undefined> = {
+  keys: () => [],
+  get: (extra, key) => header(extra, key),
+};
 
 function isRequest(message: JsonRpcMessage): boolean {
   return typeof message.method === 'string' && message.id !== undefined;
@@ -399,11 +406,11 @@ class ServerInstrumentation {
       this.countLookups(toolCall.toolName, principalPseudonym, params?.arguments);
     }
 
-    const active = context.active();
+    const active = contextFromTransport(extra, requestHeaders, context.active());
     const { parent, fromMeta } = contextFromMeta(params?._meta, active);
     const transportSpan = trace.getSpanContext(active);
-    // Parented on the caller's trace from _meta; the transport's own span (e.g. the HTTP request) is
-    // then a link, so neither trace loses the other.
+    // Parented on the caller's trace from _meta; the transport's span (the HTTP request's, from its
+    // headers or an HTTP server span) is then a link, so neither trace loses the other.
     const links: Link[] = fromMeta && transportSpan ? [{ context: transportSpan }] : [];
     const target = tool ?? prompt;
     const span = this.tracer.startSpan(

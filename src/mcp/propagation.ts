@@ -1,5 +1,6 @@
 // Trace context that arrives in a request's `params._meta` (traceparent, tracestate, baggage), as the
-// MCP semantic conventions specify, read with the globally configured propagators.
+// MCP semantic conventions specify, or in the HTTP request's headers, read with the globally configured
+// propagators.
 import { type Context, propagation, type TextMapGetter, trace } from '@opentelemetry/api';
 
 const metaGetter: TextMapGetter<Record<string, unknown>> = {
@@ -16,4 +17,16 @@ export function contextFromMeta(meta: unknown, active: Context): { parent: Conte
   const extracted = propagation.extract(active, meta as Record<string, unknown>, metaGetter);
   const fromMeta = trace.getSpanContext(extracted) !== trace.getSpanContext(active);
   return { parent: extracted, fromMeta };
+}
+
+/**
+ * The context of the transport: the active one when something (an HTTP server span) already holds a
+ * span, else what the transport's carrier (the HTTP request's headers, none over stdio) propagates.
+ */
+export function contextFromTransport<Carrier>(
+  carrier: Carrier,
+  getter: TextMapGetter<Carrier>,
+  active: Context,
+): Context {
+  return trace.getSpanContext(active) ? active : propagation.extract(active, carrier, getter);
 }

@@ -5,6 +5,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { instrumentMcpServer } from '../../src/index.ts';
@@ -64,6 +65,9 @@ describe('JSON-RPC errors', () => {
   );
 });
 
+/** The client's requests untraced: fetch instrumentation would put its own span's traceparent on them. */
+const untraced = <T>(call: () => Promise<T>) => context.with(suppressTracing(context.active()), call);
+
 describe('trace context in params._meta', () => {
   it('parents the server span on the caller’s trace and links the transport’s span', async () => {
     const connection = await connect('1.x', 'in-memory', () => scenarioServer('1.x'));
@@ -87,6 +91,42 @@ describe('trace context in params._meta', () => {
     expect(span?.links.map((link) => link.context.spanId)).toEqual([transport?.spanContext().spanId]);
     // Baggage is available to the handler's context but never becomes an attribute.
     expect(JSON.stringify(span?.attributes)).not.toContain('acme');
+  });
+
+  it.each(['1.x', '2.x'] as const)(
+    'continues the trace of the HTTP request’s traceparent header when _meta has none (SDK %s)',
+    async (line) => {
+      const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+      const callerSpan = '00f067aa0ba902b7';
+      const connection = await connect(line, 'http', () => scenarioServer(line), newClient(line), {
+        traceparent: `00-${callerTrace}-${callerSpan}-01`,
+      });
+      await untraced(() => connection.client.callTool({ name: 'search', arguments: { query: 'q' } }));
+      await connection.close();
+      const span = (await kitSpans()).find((s) => s.name === 'tools/call search');
+      expect(span?.spanContext().traceId).toBe(callerTrace);
+      expect(span?.parentSpanContext?.spanId).toBe(callerSpan);
+    },
+  );
+
+  it('parents on _meta and links the HTTP request’s trace when both carry one', async () => {
+    const headerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const headerSpan = '00f067aa0ba902b7';
+    const metaTrace = '0af7651916cd43dd8448eb211c80319c';
+    const connection = await connect('1.x', 'http', () => scenarioServer('1.x'), newClient('1.x'), {
+      traceparent: `00-${headerTrace}-${headerSpan}-01`,
+    });
+    await untraced(() =>
+      connection.client.callTool({
+        name: 'search',
+        arguments: { query: 'q' },
+        _meta: { traceparent: `00-${metaTrace}-b7ad6b7169203331-01` },
+      }),
+    );
+    await connection.close();
+    const span = (await kitSpans()).find((s) => s.name === 'tools/call search');
+    expect(span?.spanContext().traceId).toBe(metaTrace);
+    expect(span?.links.map((link) => link.context.spanId)).toEqual([headerSpan]);
   });
 
   it('makes _meta baggage available to the tool handler', async () => {
