@@ -19,14 +19,18 @@ import {
 
 /**
  * The kit's batch span processor defaults. The queue is larger than the SDK's 2,048: an MCP server at 500
- * calls/s over HTTP ends about 1,000 spans a second (the MCP span and the HTTP server span), and a burst
- * filled 2,048 spans before one export came back, so spans were dropped. 16,384 queued spans hold about
- * 8 s of that rate (a few MiB, only while the collector is slow). The batch stays the SDK's 512: the
+ * calls/s over HTTP ended about 1,000 spans a second (the MCP span and, then by default, the HTTP server
+ * span), and a burst filled 2,048 spans before one export came back, so spans were dropped. 16,384 queued
+ * spans hold 16 s or more of that rate (a few MiB, only while the collector is slow). The batch stays the SDK's 512: the
  * collector's OTLP/HTTP receiver takes at most 4 MiB a request (collector/config.yaml), and 512 spans
  * stay well under it even with many long attributes. OTEL_BSP_MAX_QUEUE_SIZE,
  * OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_SCHEDULE_DELAY and OTEL_BSP_EXPORT_TIMEOUT override them.
  */
 export const KIT_BSP_DEFAULTS = { maxQueueSize: 16_384, maxExportBatchSize: 512 } as const;
+/** The log record processor keeps the SDK's sizes (the kit logs nothing per call). */
+const SDK_BLRP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512 } as const;
+/** The OTLP exporters' default concurrency limit (otlp-exporter-base). */
+const OTLP_EXPORTER_CONCURRENCY = 30;
 
 /** A positive number from the environment, else undefined (as the SDK treats 0 and negatives). */
 function positiveFromEnv(name: string): number | undefined {
@@ -44,8 +48,14 @@ export function diagnosticsFromEnv(): void {
   if (logLevel !== undefined) diag.setLogger(new DiagConsoleLogger(), { logLevel });
 }
 
+/** A batch processor's queue and batch sizes, always explicit (the exporters' concurrency follows them). */
+interface QueueSizes {
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+}
+
 /** OTEL_BSP_*, over the kit's defaults. */
-export function batchSpanConfigFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> {
+export function batchSpanConfigFromEnv(): Omit<BatchSpanProcessorOptions, 'exporter'> & QueueSizes {
   return {
     maxQueueSize: positiveFromEnv('OTEL_BSP_MAX_QUEUE_SIZE') ?? KIT_BSP_DEFAULTS.maxQueueSize,
     maxExportBatchSize:
@@ -56,13 +66,28 @@ export function batchSpanConfigFromEnv(): Omit<BatchSpanProcessorOptions, 'expor
 }
 
 /** OTEL_BLRP_*, over the SDK's defaults (the kit logs nothing per call; applications' logs go here). */
-export function batchLogConfigFromEnv(): Omit<BatchLogRecordProcessorOptions, 'exporter'> {
+export function batchLogConfigFromEnv(): Omit<BatchLogRecordProcessorOptions, 'exporter'> & QueueSizes {
   return {
-    ...optional('maxQueueSize', positiveFromEnv('OTEL_BLRP_MAX_QUEUE_SIZE')),
-    ...optional('maxExportBatchSize', positiveFromEnv('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE')),
+    maxQueueSize: positiveFromEnv('OTEL_BLRP_MAX_QUEUE_SIZE') ?? SDK_BLRP_DEFAULTS.maxQueueSize,
+    maxExportBatchSize:
+      positiveFromEnv('OTEL_BLRP_MAX_EXPORT_BATCH_SIZE') ?? SDK_BLRP_DEFAULTS.maxExportBatchSize,
     ...optional('scheduledDelayMillis', positiveFromEnv('OTEL_BLRP_SCHEDULE_DELAY')),
     ...optional('exportTimeoutMillis', positiveFromEnv('OTEL_BLRP_EXPORT_TIMEOUT')),
   };
+}
+
+/**
+ * The concurrency an OTLP exporter needs behind a batch processor: a flush (shutdown, forceFlush)
+ * exports every queued batch at once, and the exporter refuses exports past its limit, so a queue of
+ * more batches than that lost the rest.
+ */
+export function exportConcurrencyFor(batching: {
+  maxQueueSize?: number;
+  maxExportBatchSize?: number;
+}): number {
+  const queue = batching.maxQueueSize ?? SDK_BLRP_DEFAULTS.maxQueueSize;
+  const batch = Math.min(batching.maxExportBatchSize ?? SDK_BLRP_DEFAULTS.maxExportBatchSize, queue);
+  return Math.max(OTLP_EXPORTER_CONCURRENCY, Math.ceil(queue / batch) + 1);
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

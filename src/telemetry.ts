@@ -45,6 +45,7 @@ import {
   batchLogConfigFromEnv,
   batchSpanConfigFromEnv,
   diagnosticsFromEnv,
+  exportConcurrencyFor,
   samplerFromEnv,
   spanLimitsFromEnv,
 } from './sdk-env.ts';
@@ -72,16 +73,6 @@ function resourceOf(identity: ServiceIdentity): Resource {
       detectors: [serviceInstanceIdDetector, processDetector, hostDetector, osDetector, envDetector],
     }),
   );
-}
-
-/**
- * A flush (shutdown, forceFlush) exports every queued batch at once, and the OTLP exporters refuse
- * exports past their concurrency limit (30): a queue longer than that many batches would lose the rest.
- */
-function batchesInAFullQueue(batching: { maxQueueSize?: number; maxExportBatchSize?: number }): number {
-  const queue = batching.maxQueueSize ?? 2048;
-  const batch = batching.maxExportBatchSize ?? 512;
-  return Math.max(30, Math.ceil(queue / Math.min(batch, queue)) + 1);
 }
 
 /**
@@ -127,7 +118,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
         new BatchSpanProcessor({
           exporter:
             options.traceExporter ??
-            new OTLPTraceExporter({ concurrencyLimit: batchesInAFullQueue(spanBatching) }),
+            new OTLPTraceExporter({ concurrencyLimit: exportConcurrencyFor(spanBatching) }),
           ...spanBatching,
         }),
         guard,
@@ -135,7 +126,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const logProcessor = new PrivacyLogRecordProcessor(
     new BatchLogRecordProcessor({
       exporter:
-        options.logExporter ?? new OTLPLogExporter({ concurrencyLimit: batchesInAFullQueue(logBatching) }),
+        options.logExporter ?? new OTLPLogExporter({ concurrencyLimit: exportConcurrencyFor(logBatching) }),
       ...logBatching,
     }),
     guard,
