@@ -8,7 +8,6 @@
 // registered tool names is a best-effort shortcut; names are also learned from tools/list responses).
 import {
   type Attributes,
-  type AttributeValue,
   context,
   type Histogram,
   type Link,
@@ -515,17 +514,15 @@ class ServerInstrumentation {
     if (session.clientName) analytics[ATTR_MCPKIT_CLIENT_NAME] = session.clientName;
     if (call.resultCount !== undefined)
       analytics[ATTR_MCPKIT_RESULT_COUNT] = resultCountBucket(call.resultCount);
-    for (const key in call.resultAttributes)
-      analytics[`${MCPKIT_RESULT_PREFIX}${key}`] = call.resultAttributes[key] as AttributeValue;
+    for (const [key, value] of Object.entries(call.resultAttributes))
+      analytics[`${MCPKIT_RESULT_PREFIX}${key}`] = value;
     span.setAttributes(analytics);
     // Metric attributes: bounded vocabularies only (a `count` argument stays on the span).
     const metricAnalytics: Attributes = { ...analytics };
-    for (const field in call.exportedArguments) {
+    for (const [field, value] of Object.entries(call.exportedArguments)) {
       const transform = policy?.arguments?.[field];
       if (transform && isLowCardinality(transform))
-        metricAnalytics[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = call.exportedArguments[
-          field
-        ] as AttributeValue;
+        metricAnalytics[`${MCPKIT_ARGUMENT_PREFIX}${field}`] = value;
     }
     recorded.toolCalls.add(1, interned(metricAnalytics));
     recorded.transitions.add(

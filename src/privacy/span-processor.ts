@@ -83,10 +83,6 @@ class SanitizedSpan implements ReadableSpan {
   }
 }
 
-export function sanitizeSpan(span: ReadableSpan, guard: PrivacyGuard): ReadableSpan {
-  return new SanitizedSpan(span, guard);
-}
-
 export class PrivacySpanProcessor implements SpanProcessor {
   private readonly next: SpanProcessor;
   private readonly guard: PrivacyGuard;
@@ -101,7 +97,7 @@ export class PrivacySpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    this.next.onEnd(sanitizeSpan(span, this.guard));
+    this.next.onEnd(new SanitizedSpan(span, this.guard));
   }
 
   forceFlush(): Promise<void> {
