@@ -17,7 +17,7 @@ interface Rules {
     recordPrefixes: string[];
     pseudonymised: string[];
     shaped: { keys: Record<string, string> };
-    values: Record<string, string[]>;
+    values: { keys: Record<string, string[]> };
   };
   names: { shape: string };
   limits: { attributeValueLength: number; attributeCount: number };
@@ -99,7 +99,30 @@ export async function renderCollectorPrivacy(): Promise<string> {
       statements: ['delete_matching_keys(scope.attributes, ".*")', shapeCheck('scope.name')],
     },
   ];
-  const closedValues = Object.values(rules.attributes.values).flat();
+  const closedSets = rules.attributes.values.keys;
+  const closedValues = Object.values(closedSets).flat();
+  // A value outside its key's closed set becomes `other`, as in the library (PrivacyGuard.closedValue).
+  // The client names the operator adds (MCP_KIT_KNOWN_CLIENTS, `|`-separated, read by both layers) join
+  // the set; unset, the empty alternative only lets an empty name through.
+  const closedSetRegex = (key: string, values: string[]) =>
+    key === 'mcpkit.client.name'
+      ? `^(?:${values.map(escapeRegex).join('|')}|\${env:MCP_KIT_KNOWN_CLIENTS:-})$`
+      : exactly(values);
+  const closeValues = (attributes: string) =>
+    Object.entries(closedSets).map(([key, values]) => {
+      const target = `${attributes}[${ottl(key)}]`;
+      return `set(${target}, "other") where ${target} != nil and (not IsString(${target}) or not IsMatch(${target}, ${ottl(closedSetRegex(key, values))}))`;
+    });
+  // An MCP span's name is rebuilt from its checked attributes ({mcp.method.name} {target}, as the
+  // semantic conventions name it), whatever name the producer gave it.
+  const method = 'span.attributes["mcp.method.name"]';
+  const tool = 'span.attributes["gen_ai.tool.name"]';
+  const prompt = 'span.attributes["gen_ai.prompt.name"]';
+  const mcpSpanName = [
+    `set(span.name, ${method}) where ${method} != nil and ${tool} == nil and ${prompt} == nil`,
+    `set(span.name, Concat([${method}, ${tool}], " ")) where ${method} != nil and ${tool} != nil`,
+    `set(span.name, Concat([${method}, ${prompt}], " ")) where ${method} != nil and ${tool} == nil and ${prompt} != nil`,
+  ];
   const allowedKeys = [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort();
   // One regex each (the processor tries every key against each in turn).
   const policyKeyPattern = `^(?:${rules.attributes.recordPrefixes.map(escapeRegex).join('|')})[a-z0-9_]+$`;
@@ -135,24 +158,49 @@ export async function renderCollectorPrivacy(): Promise<string> {
             context: 'span',
             statements: [
               'set(span.status.message, "")',
+              // Trace state is written by whoever started the trace: caller text, like a status message.
+              'set(span.trace_state, "")',
+              // Links carry attributes and trace state that no processor can reach (OTTL has no link
+              // context, the redaction processor does not look at links): fail-closed, they are dropped.
+              'set(span.links, nil)',
               shapeCheck('span.name'),
-              shapedAttribute('span.attributes["gen_ai.tool.name"]'),
-              shapedAttribute('span.attributes["gen_ai.prompt.name"]'),
+              shapedAttribute(tool),
+              shapedAttribute(prompt),
+              ...closeValues('span.attributes'),
+              ...mcpSpanName,
               ...limits('span.attributes'),
             ],
           },
           scrub('spanevent', 'spanevent.name'),
           {
             context: 'spanevent',
-            statements: [shapeCheck('spanevent.name'), ...limits('spanevent.attributes')],
+            statements: [
+              shapeCheck('spanevent.name'),
+              ...closeValues('spanevent.attributes'),
+              ...limits('spanevent.attributes'),
+            ],
           },
         ],
-        log_statements: [resource, ...scope, { context: 'log', statements: limits('log.attributes') }],
+        log_statements: [
+          resource,
+          ...scope,
+          { context: 'log', statements: [...closeValues('log.attributes'), ...limits('log.attributes')] },
+        ],
         metric_statements: [
           resource,
           ...scope,
-          { context: 'datapoint', statements: limits('datapoint.attributes') },
+          {
+            context: 'datapoint',
+            statements: [...closeValues('datapoint.attributes'), ...limits('datapoint.attributes')],
+          },
         ],
+      },
+      // Fail-closed for links: transform/privacy clears them, but only with the collector's feature gate
+      // ottl.set.allowNil (the tests and docker-compose.yml pass it); a collector started without it
+      // drops every span that still has links rather than export what is in them.
+      'filter/privacy': {
+        error_mode: 'propagate',
+        traces: { span: ['Len(span.links) > 0'] },
       },
       // Fail-closed attribute allow-list on resource, scope, span, span event, log (and log body maps)
       // and data point attributes; PII patterns in values (log bodies included) replaced by their keyed
@@ -194,8 +242,8 @@ export async function renderCollectorPrivacy(): Promise<string> {
   return [
     '# GENERATED by scripts/generate-collector-privacy.ts from src/privacy/rules.json: do not edit.',
     '# Regenerate with `npm run generate`; a test fails when this file and its source disagree.',
-    '# What: privacy layer 2, the processors transform/privacy, redaction/privacy, redaction/policy_keys,',
-    '# redaction/id_keys (traces, metrics) and redaction/log_id_keys (logs).',
+    '# What: privacy layer 2, the processors transform/privacy, filter/privacy (traces), redaction/privacy,',
+    '# redaction/policy_keys, redaction/id_keys (traces, metrics) and redaction/log_id_keys (logs).',
     '# Loaded by: the collector, after collector/config.yaml (--config=config.yaml --config=privacy.yaml).',
     '# Override: change src/privacy/rules.json and regenerate; never this file.',
     stringify(config, { lineWidth: 0, aliasDuplicateObjects: false }),

@@ -100,7 +100,9 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
 
   const guard = configurePrivacyGuard(
     new PrivacyGuard({
-      secret: options.pseudonymKey ?? process.env.MCP_KIT_PSEUDONYM_KEY,
+      secret: options.pseudonymKey,
+      ephemeral: options.ephemeralPseudonyms,
+      knownClients: options.knownClients,
       rotationMs: options.pseudonymRotationMs,
       extraAttributes: options.allowAttributes,
     }),

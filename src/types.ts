@@ -40,7 +40,10 @@ export type HttpRejectionReason =
   | 'unknown_session'
   | 'rate_limited'
   | 'payload_too_large'
-  | 'bad_request';
+  | 'bad_request'
+  | 'forbidden_host'
+  | 'too_many_sessions'
+  | 'server_error';
 
 /** Outcome of a tool call as the operator sees it. */
 export type ToolOutcome = 'ok' | 'no_match' | 'tool_error' | 'upstream_failure' | 'rejected';
@@ -107,8 +110,18 @@ export interface StartTelemetryOptions {
   tracer?: 'opentelemetry' | 'dd-trace';
   /** Settings of the dd-trace tracer, when `tracer` is `dd-trace`. */
   datadog?: DatadogBridgeOptions;
-  /** Secret for HMAC pseudonyms; default MCP_KIT_PSEUDONYM_KEY, else a random per-process key. */
+  /**
+   * Secret for HMAC pseudonyms, at least 32 bytes; default MCP_KIT_PSEUDONYM_KEY, else the file
+   * MCP_KIT_PSEUDONYM_KEY_FILE names. Without one, startTelemetry() throws (PseudonymKeyError).
+   */
   pseudonymKey?: string;
+  /**
+   * A random pseudonym key per process instead (default MCP_KIT_EPHEMERAL_PSEUDONYMS=true): pseudonyms
+   * then split per replica and restart, which blinds enumeration alerts. For demos and tests.
+   */
+  ephemeralPseudonyms?: boolean;
+  /** Client names (clientInfo.name) exported as they are beside the kit's list; default MCP_KIT_KNOWN_CLIENTS. */
+  knownClients?: string[];
   /** Pseudonym key rotation in ms; default one day. */
   pseudonymRotationMs?: number;
   /** Extra attribute keys to allow through privacy layer 1 (semconv names your app adds). */

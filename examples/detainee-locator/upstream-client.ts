@@ -71,6 +71,12 @@ export class UpstreamClient {
   private readonly cache: LRUCache<string, { value: unknown }>;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly breaker: CircuitBreaker<[string], unknown>;
+  /**
+   * Whose cache entries this view reads and writes. A cache shared across callers is a timing oracle:
+   * a lookup someone else made in the last minute would answer in a millisecond instead of a round trip
+   * to the upstream, telling the caller who else is being looked for. Each caller hits only its own.
+   */
+  private cachePartition = '';
 
   constructor(baseUrl: string, options: UpstreamClientOptions = {}) {
     this.baseUrl = baseUrl;
@@ -97,6 +103,13 @@ export class UpstreamClient {
     );
   }
 
+  /** The same upstream, limiter, breaker and cache store, with cache entries only `caller` can hit. */
+  forCaller(caller: string): UpstreamClient {
+    const view = Object.create(this) as UpstreamClient;
+    view.cachePartition = caller;
+    return view;
+  }
+
   get circuitOpen(): boolean {
     return this.breaker.opened;
   }
@@ -117,7 +130,8 @@ export class UpstreamClient {
   private get(path: string): Promise<unknown> {
     return tracer.startActiveSpan('upstream lookup', async (span) => {
       try {
-        const cached = this.cache.get(path);
+        const key = `${this.cachePartition}\0${path}`;
+        const cached = this.cache.get(key);
         const result = cached ? 'hit' : 'miss';
         span.setAttribute(ATTR_MCPKIT_CACHE_RESULT, result);
         instrument().cacheLookups.add(1, { [ATTR_MCPKIT_CACHE_RESULT]: result });
@@ -127,7 +141,7 @@ export class UpstreamClient {
           throw new UpstreamError('circuit_open');
         }
         const value = await this.limit(() => this.breaker.fire(path));
-        this.cache.set(path, { value });
+        this.cache.set(key, { value });
         return value;
       } catch (error) {
         if (error instanceof UpstreamError) span.setAttribute(ATTR_ERROR_TYPE, error.kind);

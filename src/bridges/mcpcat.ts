@@ -15,6 +15,7 @@
 //   removed by agentcat's event-level hook before anything else sees them. mcpcat has no such hook, so
 //   with mcpcat the bridge refuses vendor analytics and stays telemetry-only (docs/privacy.md).
 import { diag } from '@opentelemetry/api';
+import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { registerVendorEgress } from '../privacy/egress.ts';
 import { privacyGuard } from '../privacy/guard.ts';
 import { privacyRules } from '../privacy/rules.ts';
@@ -154,6 +155,12 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
       if (typeof copy.resourceName === 'string') {
         copy.resourceName = safeName(privacyGuard().scrub(copy.resourceName));
       }
+      // clientInfo is caller text ("Consuelo's family laptop"): a known assistant's name or `other`, as
+      // on the kit's spans; the version scrubbed.
+      if (typeof copy.clientName === 'string')
+        copy.clientName = privacyGuard().closedValue(ATTR_MCPKIT_CLIENT_NAME, copy.clientName);
+      if (typeof copy.clientVersion === 'string')
+        copy.clientVersion = privacyGuard().scrub(copy.clientVersion).slice(0, 32);
       return copy;
     },
     exporters: {

@@ -15,6 +15,9 @@ const REASONS = new Set<string>([
   'rate_limited',
   'payload_too_large',
   'bad_request',
+  'forbidden_host',
+  'too_many_sessions',
+  'server_error',
 ]);
 
 let counter: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | undefined;

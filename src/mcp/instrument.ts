@@ -348,10 +348,15 @@ class ServerInstrumentation {
       return;
     }
     const method = message.method as string;
+    // A method outside the protocol's vocabulary is caller text ("find maria lopez"): it is exported,
+    // and counted in series, only as `other`, so neither its words nor a flood of them get out.
+    const exportedMethod = this.guard.closedValue(ATTR_MCP_METHOD_NAME, method);
     const params = message.params;
     if (method === 'initialize') {
       const clientInfo = params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
-      if (typeof clientInfo?.name === 'string') session.clientName = clientInfo.name.slice(0, 64);
+      // clientInfo.name is whatever the caller typed ("Consuelo's family laptop"): known assistants only.
+      if (typeof clientInfo?.name === 'string')
+        session.clientName = this.guard.closedValue(ATTR_MCPKIT_CLIENT_NAME, clientInfo.name);
       if (typeof clientInfo?.version === 'string') session.clientVersion = clientInfo.version.slice(0, 32);
       if (typeof params?.protocolVersion === 'string') session.protocolVersion = params.protocolVersion;
       session.initialized = true;
@@ -366,7 +371,7 @@ class ServerInstrumentation {
     const protocolVersion = header(extra, 'mcp-protocol-version') ?? session.protocolVersion;
 
     // Built by assignment in a fixed order (interned() compares sets in insertion order).
-    const metricAttributes: Attributes = { [ATTR_MCP_METHOD_NAME]: method };
+    const metricAttributes: Attributes = { [ATTR_MCP_METHOD_NAME]: exportedMethod };
     if (tool) {
       metricAttributes[ATTR_GEN_AI_TOOL_NAME] = tool;
       metricAttributes[ATTR_GEN_AI_OPERATION_NAME] = GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL;
@@ -413,7 +418,7 @@ class ServerInstrumentation {
     const links: Link[] = fromMeta && transportSpan ? [{ context: transportSpan }] : [];
     const target = tool ?? prompt;
     const span = this.tracer.startSpan(
-      target ? `${method} ${target}` : method,
+      target ? `${exportedMethod} ${target}` : exportedMethod,
       { kind: SpanKind.SERVER, attributes: spanAttributes, links },
       parent,
     );

@@ -3,12 +3,33 @@
 // and log processors read it.
 import type { AnyValue, Attributes, AttributeValue } from '@opentelemetry/api';
 import { interned } from '../mcp/interned-attributes.ts';
+import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
 import { countRedaction } from './redaction-counter.ts';
 import { privacyRules } from './rules.ts';
 import { A_FEW_DIGITS, scrubText, TaintRegistry } from './scrubber.ts';
 
 export type AttributeLocation = 'resource' | 'record';
+
+export interface PrivacyGuardOptions extends PseudonymizerOptions {
+  extraAttributes?: string[] | undefined;
+  /** Client names exported as they are, beside rules.json's; default MCP_KIT_KNOWN_CLIENTS. */
+  knownClients?: readonly string[] | undefined;
+}
+
+/** What a value outside its key's closed set is exported as. */
+export const OTHER = 'other';
+
+/**
+ * MCP_KIT_KNOWN_CLIENTS: client names separated by `|`, the same variable the collector reads into its
+ * closed set (collector/privacy.yaml), so both layers keep the same names.
+ */
+export function knownClientsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.MCP_KIT_KNOWN_CLIENTS ?? '')
+    .split('|')
+    .map((name) => name.trim())
+    .filter(Boolean);
+}
 
 const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];
 
@@ -53,12 +74,31 @@ export class PrivacyGuard {
     { generation: number; period: number; sanitized: Attributes }
   >();
 
-  constructor(options: PseudonymizerOptions & { extraAttributes?: string[] | undefined } = {}) {
+  /** Keys with a closed set of values (rules.json), each extended by the operator's additions. */
+  private readonly closedSets: Map<string, readonly string[]>;
+
+  constructor(options: PrivacyGuardOptions = {}) {
     this.pseudonymizer = new Pseudonymizer(options);
     this.allowed = {
       resource: new Set(privacyRules.attributes.resource),
       record: new Set([...privacyRules.attributes.record, ...(options.extraAttributes ?? [])]),
     };
+    const knownClients = options.knownClients ?? knownClientsFromEnv();
+    this.closedSets = new Map(
+      Object.entries(privacyRules.attributes.values.keys).map(([key, values]) => [
+        key,
+        key === ATTR_MCPKIT_CLIENT_NAME ? [...values, ...knownClients] : values,
+      ]),
+    );
+  }
+
+  /**
+   * A value of a key with a closed set of values (an MCP method, a client name) as exported: itself when
+   * in the set, else `other`. Keys without a closed set keep their value.
+   */
+  closedValue(key: string, value: string): string {
+    const set = this.closedSets.get(key);
+    return !set || set.includes(value) ? value : OTHER;
   }
 
   isAllowed(key: string, location: AttributeLocation): boolean {
@@ -79,7 +119,7 @@ export class PrivacyGuard {
     if (found === undefined) {
       found = !this.isAllowed(key, location)
         ? DROPPED
-        : ((privacyRules.attributes.values as Record<string, string[] | undefined>)[key] ??
+        : (this.closedSets.get(key) ??
           (this.pseudonymised.has(key) ? PSEUDONYMISED : (this.shaped.get(key) ?? SCRUBBED)));
       if (known.size >= KEY_TREATMENTS_SIZE) known.clear();
       known.set(key, found);
@@ -190,7 +230,7 @@ export class PrivacyGuard {
     if (treatment instanceof RegExp)
       return treatment.test(text) ? text : this.pseudonymizer.pseudonym(key, text);
     // Keys with a closed set of values (a protocol version looks like a date, so patterns would eat it).
-    return treatment.includes(text) ? text : 'other';
+    return treatment.includes(text) ? text : OTHER;
   }
 }
 
@@ -201,8 +241,14 @@ export function configurePrivacyGuard(guard: PrivacyGuard): PrivacyGuard {
   return guard;
 }
 
-/** The configured guard, or a default one (random per-process key, with a warning). */
+/**
+ * The configured guard, or one keyed from the environment (MCP_KIT_PSEUDONYM_KEY, _FILE, or ephemeral
+ * pseudonyms asked for): instrumenting a server without a key throws, as startTelemetry() does.
+ */
 export function privacyGuard(): PrivacyGuard {
-  current ??= new PrivacyGuard({ secret: process.env.MCP_KIT_PSEUDONYM_KEY });
+  // With the SDK disabled nothing is exported, so nothing needs a lasting key.
+  current ??= new PrivacyGuard(
+    process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true' ? { ephemeral: true } : {},
+  );
   return current;
 }

@@ -3,14 +3,75 @@
 // periods, or without the secret, they cannot be linked or reversed. A plain hash is never used: an
 // A-number has only 10^9 values and would be reversed by enumeration.
 import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { diag } from '@opentelemetry/api';
 
 export interface PseudonymizerOptions {
-  /** The secret (at least 32 bytes of entropy). Missing: one is generated per process, with a warning. */
+  /**
+   * The secret, at least 32 bytes. Missing: MCP_KIT_PSEUDONYM_KEY, else the file MCP_KIT_PSEUDONYM_KEY_FILE
+   * names; with neither, the kit refuses to start unless ephemeral pseudonyms are asked for.
+   */
   secret?: string | undefined;
+  /**
+   * A random key per process (MCP_KIT_EPHEMERAL_PSEUDONYMS=true): pseudonyms then differ per replica and
+   * per restart, so enumeration counts split. For a demo or a test, never by accident.
+   */
+  ephemeral?: boolean | undefined;
   /** Key rotation period in milliseconds; default one day (UTC). */
   rotationMs?: number | undefined;
   now?: () => number;
+}
+
+/** A key shorter than this could be brute-forced from pseudonyms of guessable ids (DESIGN.md §4.2). */
+export const MIN_KEY_BYTES = 32;
+
+/** Why the kit cannot pseudonymise: said in one line, with no key material in it. */
+export class PseudonymKeyError extends Error {
+  override name = 'PseudonymKeyError';
+}
+
+/**
+ * The secret to key pseudonyms with: the option, MCP_KIT_PSEUDONYM_KEY or MCP_KIT_PSEUDONYM_KEY_FILE (a
+ * Docker or Kubernetes secret; one trailing newline ignored), of at least 32 bytes; or a random one when
+ * ephemeral pseudonyms are asked for. Anything else throws: a missing or short key is not a default.
+ */
+export function pseudonymSecret(
+  options: Pick<PseudonymizerOptions, 'secret' | 'ephemeral'>,
+  env: NodeJS.ProcessEnv = process.env,
+): Buffer {
+  let secret: Buffer | undefined;
+  let source = 'the pseudonym key';
+  if (options.secret) secret = Buffer.from(options.secret, 'utf8');
+  else if (env.MCP_KIT_PSEUDONYM_KEY) {
+    secret = Buffer.from(env.MCP_KIT_PSEUDONYM_KEY, 'utf8');
+    source = 'MCP_KIT_PSEUDONYM_KEY';
+  } else if (env.MCP_KIT_PSEUDONYM_KEY_FILE) {
+    source = `MCP_KIT_PSEUDONYM_KEY_FILE (${env.MCP_KIT_PSEUDONYM_KEY_FILE})`;
+    try {
+      secret = Buffer.from(
+        readFileSync(env.MCP_KIT_PSEUDONYM_KEY_FILE, 'utf8').replace(/\r?\n$/, ''),
+        'utf8',
+      );
+    } catch (error) {
+      throw new PseudonymKeyError(
+        `mcp-telemetry-kit: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`,
+      );
+    }
+  }
+  if (!secret || secret.length === 0) {
+    if (options.ephemeral ?? env.MCP_KIT_EPHEMERAL_PSEUDONYMS?.trim().toLowerCase() === 'true') {
+      diag.warn('mcp-telemetry-kit: ephemeral pseudonyms: they will not join across processes or restarts.');
+      return randomBytes(MIN_KEY_BYTES);
+    }
+    throw new PseudonymKeyError(
+      `mcp-telemetry-kit: no pseudonym key: set MCP_KIT_PSEUDONYM_KEY or MCP_KIT_PSEUDONYM_KEY_FILE (at least ${MIN_KEY_BYTES} random bytes, e.g. \`openssl rand -base64 32\`), or MCP_KIT_EPHEMERAL_PSEUDONYMS=true for per-process pseudonyms`,
+    );
+  }
+  if (secret.length < MIN_KEY_BYTES)
+    throw new PseudonymKeyError(
+      `mcp-telemetry-kit: ${source} has ${secret.length} bytes; at least ${MIN_KEY_BYTES} are required`,
+    );
+  return secret;
 }
 
 /**
@@ -33,15 +94,7 @@ export class Pseudonymizer {
   private readonly remembered = new Map<string, string>();
 
   constructor(options: PseudonymizerOptions = {}) {
-    if (options.secret) {
-      this.secret = Buffer.from(options.secret, 'utf8');
-    } else {
-      this.secret = randomBytes(32);
-      diag.warn(
-        'mcp-telemetry-kit: no pseudonym key configured (MCP_KIT_PSEUDONYM_KEY); using a random per-process key, ' +
-          'so pseudonyms will not join across processes or restarts.',
-      );
-    }
+    this.secret = pseudonymSecret(options);
     this.rotationMs = options.rotationMs ?? 24 * 60 * 60 * 1000;
     this.now = options.now ?? Date.now;
   }

@@ -1,6 +1,7 @@
 // Privacy layer 1 for spans: every span of the process, the kit's own and those of auto-instrumentations
 // and application code, is handed on to the exporting processor only as a sanitized copy: allow-listed
-// attributes, scrubbed name and event names, no status message (free text), sanitized resource.
+// attributes, scrubbed name and event names, no status message and no trace state (free text),
+// sanitized resource.
 import type { Attributes, Context, HrTime, SpanContext } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -16,6 +17,17 @@ export function sanitizeResource(resource: Resource, guard: PrivacyGuard): Resou
     sanitizedResources.set(resource, sanitized);
   }
   return sanitized;
+}
+
+/**
+ * A span context as exported: trace state is caller text (a client's tracer writes what it likes into
+ * the `tracestate` of `_meta` or the HTTP header, and the kit's spans inherit it), so it never leaves.
+ * The context keeps it for propagation within the process.
+ */
+function withoutTraceState(context: SpanContext): SpanContext {
+  if (!context.traceState) return context;
+  const { traceState: _dropped, ...rest } = context;
+  return rest;
 }
 
 const NO_LINKS: ReadableSpan['links'] = Object.freeze([]) as never;
@@ -49,8 +61,8 @@ class SanitizedSpan implements ReadableSpan {
     // mangle them. Every other span name is free text.
     this.name = guard.scrub(span.name, span.instrumentationScope.name !== INSTRUMENTATION_SCOPE);
     this.kind = span.kind;
-    this.context = span.spanContext();
-    if (span.parentSpanContext) this.parentSpanContext = span.parentSpanContext;
+    this.context = withoutTraceState(span.spanContext());
+    if (span.parentSpanContext) this.parentSpanContext = withoutTraceState(span.parentSpanContext);
     this.startTime = span.startTime;
     this.endTime = span.endTime;
     this.duration = span.duration;
@@ -59,7 +71,7 @@ class SanitizedSpan implements ReadableSpan {
     this.attributes = guard.sanitizeAttributes(span.attributes, 'record');
     this.links = span.links.length
       ? span.links.map((link) => ({
-          context: link.context,
+          context: withoutTraceState(link.context),
           attributes: guard.sanitizeAttributes(link.attributes, 'record'),
         }))
       : NO_LINKS;

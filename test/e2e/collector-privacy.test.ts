@@ -145,10 +145,34 @@ describe('the collector’s privacy layer against a producer that follows no rul
 
   it('keeps names only in a safe shape: a span name with a capitalised word is redacted whole', () => {
     const span = sinks.tempo.spans[0];
-    expect(span?.name).toBe('[redacted]');
+    // An MCP span is named from its checked attributes, whatever its producer called it.
+    expect(span?.name).toBe('tools/call [redacted]');
+    expect(sinks.tempo.spans.filter((s) => s.kind === 1).map((s) => s.name)).toEqual(
+      records.map(() => '[redacted]'),
+    );
     expect(span?.events[0]?.name).toBe('[redacted]');
     expect(span?.attributes['gen_ai.tool.name']).toBe('[redacted]');
     expect(span?.scope.name).toBe('[redacted]');
+  });
+
+  it('exports a method outside the protocol and an unknown client name only as `other`', () => {
+    const unknown = sinks.tempo.spans.filter((s) => s.attributes['mcpkit.client.name'] !== undefined);
+    expect(unknown).toHaveLength(records.length);
+    for (const span of unknown) {
+      expect(span.name).toBe('other');
+      expect(span.attributes['mcp.method.name']).toBe('other');
+      expect(span.attributes['mcpkit.client.name']).toBe('other');
+    }
+    const points = sinks.prometheus.dataPoints.filter(
+      (point) => point.metric === 'searches' && point.attributes['mcpkit.client.name'] !== undefined,
+    );
+    expect(points.length).toBeGreaterThan(0);
+    expect(points.every((point) => point.attributes['mcp.method.name'] === 'other')).toBe(true);
+  });
+
+  it('drops the caller’s trace state and span links, which no processor can check', () => {
+    expect(sinks.tempo.spans.filter((span) => span.traceState !== '')).toEqual([]);
+    expect(sinks.tempo.spans.filter((span) => span.links.length > 0)).toEqual([]);
   });
 
   it('keeps the library’s pseudonyms and protocol versions, and replaces raw ids by keyed hashes', () => {
@@ -268,5 +292,30 @@ describe('the collector’s privacy layer against a producer that follows no rul
     const [text, map] = sinks.loki.logRecords.filter(isCheck);
     expect(text?.body).toBe(mask(mask(body)));
     expect(map?.body).toEqual({ state: { 'mcp.session.id': hmac('alice') } });
+  });
+});
+
+describe('a collector started without the kit’s feature gate', () => {
+  it('drops a span whose links it cannot clear, and delivers the others', async () => {
+    const tempo = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('layer2-no-gate') });
+    const collector = await startKitCollector({
+      backends: { tempo: tempo.url, loki: tempo.url, prometheus: tempo.url },
+      featureGates: [],
+    });
+    try {
+      const telemetry = foreignTelemetry(records[0] as CanaryRecord, 0);
+      const response = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...collector.authHeaders },
+        body: JSON.stringify(telemetry.traces),
+      });
+      expect(response.status).toBe(200);
+      await tempo.waitFor((data) => data.spans.length >= 2);
+      // Of the three spans sent, the one with links never arrives; the two without do.
+      expect(tempo.spans.map((span) => span.spanId).sort()).toEqual(['b'.repeat(16), 'd'.repeat(16)]);
+    } finally {
+      await collector.stop();
+      await tempo.close();
+    }
   });
 });

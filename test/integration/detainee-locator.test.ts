@@ -231,7 +231,7 @@ describe('the HTTP transport', () => {
     const separate = await startUpstream({ records });
     const http = await startHttpServer({
       upstream: new UpstreamClient(separate.url),
-      tokens: { family: 'locator-token' },
+      tokens: { family: 'locator-token-0123456789' },
       allowedOrigins: ['https://app.example.org'],
     });
     const post = (headers: Record<string, string>) =>
@@ -241,13 +241,13 @@ describe('the HTTP transport', () => {
         body: '{}',
       }).then((r) => r.status);
     expect(await post({})).toBe(401);
-    expect(await post({ authorization: 'Bearer locator-token', origin: 'https://evil.example.net' })).toBe(
-      403,
-    );
+    expect(
+      await post({ authorization: 'Bearer locator-token-0123456789', origin: 'https://evil.example.net' }),
+    ).toBe(403);
     const authorised = new Client({ name: 'http-test', version: '1' });
     await authorised.connect(
       new StreamableHTTPClientTransport(new URL(http.url), {
-        requestInit: { headers: { authorization: 'Bearer locator-token' } },
+        requestInit: { headers: { authorization: 'Bearer locator-token-0123456789' } },
       }),
     );
     const { tools } = await authorised.listTools();

@@ -55,11 +55,11 @@ beforeAll(async () => {
   upstream = await startUpstream({ records });
   http = await startHttpServer({
     upstream: new UpstreamClient(upstream.url),
-    tokens: { family: 'family-token', sweeper: 'sweeper-token' },
+    tokens: { family: 'family-token-0123456789', sweeper: 'sweeper-token-0123456789' },
     allowedOrigins: [],
   });
   // A family checks on one relative five times, by name and by A-number, and spelled differently.
-  const family = await clientOf('family-token');
+  const family = await clientOf('family-token-0123456789');
   for (let i = 0; i < 3; i++)
     await family.callTool({ name: 'search_detainee_by_name', arguments: byName(relative) });
   await family.callTool({
@@ -71,7 +71,7 @@ beforeAll(async () => {
     arguments: { alien_number: relative.alien_number },
   });
   // Another caller sweeps through 30 different people, ten by ten in bulk, then one by one again.
-  const sweeper = await clientOf('sweeper-token');
+  const sweeper = await clientOf('sweeper-token-0123456789');
   for (let i = 0; i < swept.length; i += 10) {
     await sweeper.callTool({
       name: 'bulk_search_detainees',

@@ -61,6 +61,29 @@ describe('privacy layer 1 against the canary corpus', () => {
     );
   });
 
+  it('exports caller text only as a closed value: unknown methods and client names become `other`', () => {
+    const kit = exported.spans.filter((span) => span.instrumentationScope.name === 'mcp-telemetry-kit');
+    const unknownMethod = kit.filter((span) => span.name === 'other');
+    expect(unknownMethod).toHaveLength(corpus.records.length);
+    expect(unknownMethod.every((span) => span.attributes['mcp.method.name'] === 'other')).toBe(true);
+    const clients = new Set(kit.map((span) => span.attributes['mcpkit.client.name']));
+    expect(clients).toEqual(new Set(['other']));
+  });
+
+  it('continues the caller’s trace from _meta and the headers, without exporting its trace state', () => {
+    const kit = exported.spans.filter((span) => span.instrumentationScope.name === 'mcp-telemetry-kit');
+    const continued = kit.filter((span) => span.spanContext().traceId === '0af7651916cd43dd8448eb211c80319c');
+    expect(continued.length, 'continued').toBeGreaterThan(0);
+    const linked = continued.filter((span) => span.links.length > 0);
+    expect(linked.length, 'linked').toBeGreaterThan(0);
+    const traceStates = exported.spans.flatMap((span) => [
+      span.spanContext().traceState,
+      span.parentSpanContext?.traceState,
+      ...span.links.map((link) => link.context.traceState),
+    ]);
+    expect(traceStates.filter(Boolean)).toEqual([]);
+  });
+
   it('keeps what operators need: tool names, outcomes, and the application’s spans and logs (redacted)', () => {
     const names = new Set(exported.spans.map((span) => span.name));
     expect(names).toContain('tools/call search_detainee_by_name');

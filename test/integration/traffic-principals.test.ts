@@ -71,9 +71,7 @@ describe('compose traffic at its default rate, mix and agent pool', () => {
       newLookups.set(principal, (newLookups.get(principal) ?? 0) + point.value);
     }
     prober = String(
-      spans.find((span) => span.attributes['mcpkit.client.name'] === 'bulk-probe')?.attributes[
-        'mcpkit.principal'
-      ],
+      spans.find((span) => span.attributes['mcpkit.client.name'] === 'other')?.attributes['mcpkit.principal'],
     );
     const ordinary = [...newLookups.entries()].filter(([principal]) => principal !== prober);
     console.log(

@@ -7,10 +7,13 @@ import { startHttpServer } from '../../examples/detainee-locator/server.ts';
 import { startUpstream, type Upstream } from '../../examples/detainee-locator/upstream.ts';
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
 import { runTraffic, type TrafficSummary } from '../../examples/traffic/generator.ts';
+import rules from '../../src/privacy/rules.json' with { type: 'json' };
 import { type Needle, NeedleScanner } from '../support/canaries.ts';
 import { type CapturedTelemetry, startCapturedTelemetry } from '../support/telemetry.ts';
 
 const telemetry: CapturedTelemetry = startCapturedTelemetry();
+
+const knownClients: string[] = rules.attributes.values.keys['mcpkit.client.name'];
 
 describe('a traffic run against the reference server', () => {
   let upstream: Upstream;
@@ -22,13 +25,15 @@ describe('a traffic run against the reference server', () => {
     upstream = await startUpstream();
     http = await startHttpServer({
       upstream: new UpstreamClient(upstream.url),
-      tokens: { agents: 'agents-token', prober: 'prober-token' },
+      tokens: { agents: 'agents-token-0123456789', prober: 'prober-token-0123456789' },
       allowedOrigins: [],
+      // One principal stands for every agent here, at 40 sessions a second.
+      limits: { requestsPerSecond: 10_000, maxSessionsPerPrincipal: 1_000 },
     });
     summary = await runTraffic({
       url: http.url,
-      token: 'agents-token',
-      enumerationToken: 'prober-token',
+      token: 'agents-token-0123456789',
+      enumerationToken: 'prober-token-0123456789',
       sessions: 20,
       rate: 40,
       seed: 'test',
@@ -58,7 +63,11 @@ describe('a traffic run against the reference server', () => {
     const outcomes = new Set(calls.map((span) => span.attributes['mcpkit.tool.outcome']));
     expect(outcomes).toEqual(expect.objectContaining(new Set(['ok', 'no_match', 'rejected'])));
     const clients = new Set(calls.map((span) => span.attributes['mcpkit.client.name']));
-    expect(clients.has('bulk-probe')).toBe(true);
+    // Known assistants by name; the prober's made-up name ("bulk-probe") only as `other`.
+    expect(clients.has('other')).toBe(true);
+    expect([...clients].filter((name) => name !== 'other' && !knownClients.includes(String(name)))).toEqual(
+      [],
+    );
     // Agents ask for different protocol revisions; the negotiated ones are on the spans.
     const versions = new Set(calls.map((span) => span.attributes['mcp.protocol.version']));
     expect(versions.size).toBeGreaterThan(1);

@@ -16,6 +16,8 @@ export interface CollectorOptions {
   env?: Record<string, string>;
   /** The port of the config's health_check extension. */
   healthPort: number;
+  /** Feature gate flags; default COLLECTOR_FEATURE_GATES, as compose passes them. */
+  featureGates?: string[];
 }
 
 export interface RunningCollector extends RunningBinary {
@@ -33,6 +35,13 @@ function configArgs(configs: CollectorOptions['configs']): string[] {
   });
 }
 
+/**
+ * The feature gates the kit's configuration needs, passed by the tests and docker-compose.yml alike:
+ * `ottl.set.allowNil` lets transform/privacy clear span links (`set(span.links, nil)`); without it the
+ * statement is ignored and filter/privacy drops every span that still has links.
+ */
+export const COLLECTOR_FEATURE_GATES = ['--feature-gates=ottl.set.allowNil'];
+
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const telemetryPort = await freePort();
   // Appended last so it wins: the collector's own metrics on a free loopback port, never the shared
@@ -49,7 +58,10 @@ export async function startCollector(options: CollectorOptions): Promise<Running
   const collector = await startBinary({
     name: 'otelcol',
     command: requireTools().otelcol,
-    args: configArgs([...options.configs, telemetry]),
+    args: [
+      ...(options.featureGates ?? COLLECTOR_FEATURE_GATES),
+      ...configArgs([...options.configs, telemetry]),
+    ],
     env: options.env ?? {},
     healthUrl: `http://127.0.0.1:${options.healthPort}/`,
   });
@@ -64,7 +76,7 @@ export async function validateCollectorConfig(
   try {
     const { stdout, stderr } = await promisify(execFile)(
       requireTools().otelcol,
-      ['validate', ...configArgs(configs)],
+      ['validate', ...COLLECTOR_FEATURE_GATES, ...configArgs(configs)],
       {
         env: { ...process.env, ...env },
       },

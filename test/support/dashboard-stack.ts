@@ -98,6 +98,9 @@ export async function startDashboardStack(): Promise<DashboardStack> {
       MCP_KIT_PSEUDONYM_KEY: 'dashboards-e2e-pseudonym-key-0123456789',
       UPSTREAM_URL: upstream.url,
       LOCATOR_TOKENS: `agents:${tokens.agents},prober:${tokens.prober}`,
+      // One principal stands for every agent here: the per-principal limits would throttle the load.
+      LOCATOR_RATE_PER_PRINCIPAL: '10000',
+      LOCATOR_MAX_SESSIONS_PER_PRINCIPAL: '1000',
       LOCATOR_ALLOWED_ORIGINS: allowedOrigin,
     },
     // The server has no health route; any answer from /mcp (401 without a token) means it listens.

@@ -43,11 +43,14 @@ export async function startKitCollector(options: {
   httpPort?: number;
   /** The persistent queues' folder, when a restarted collector must find what it queued. */
   queueDir?: string;
+  /** Feature gate flags instead of the kit's (a collector started as a careless operator would). */
+  featureGates?: string[];
 }): Promise<KitCollector> {
   const [healthPort, grpcPort] = [await freePort(), await freePort()];
   const httpPort = options.httpPort ?? (await freePort());
   const collector = await startCollector({
     healthPort,
+    ...(options.featureGates ? { featureGates: options.featureGates } : {}),
     configs: [
       ...collectorConfigFiles,
       ...(options.overlays ?? []).map((overlay) =>

@@ -60,6 +60,11 @@ export interface AnyClient {
     content?: unknown[];
   }>;
   getPrompt(params: { name: string; arguments?: Record<string, string> }): Promise<unknown>;
+  /** Any JSON-RPC request, a method outside the protocol's vocabulary included. */
+  request(
+    request: { method: string; params?: Record<string, unknown> },
+    resultSchema: unknown,
+  ): Promise<unknown>;
   readResource(params: { uri: string }): Promise<unknown>;
   ping(): Promise<unknown>;
 }

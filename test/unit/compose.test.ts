@@ -10,6 +10,7 @@ import { agentToken } from '../../examples/detainee-locator/agent-pool.ts';
 import { tokensFromEnvironment } from '../../examples/detainee-locator/server.ts';
 import { repoRoot } from '../../scripts/provision/cache.ts';
 import { alertmanagerRelease, prometheusRelease } from '../../scripts/provision/prometheus.ts';
+import { COLLECTOR_FEATURE_GATES } from '../support/collector.ts';
 import {
   bindMounts,
   type ComposeFile,
@@ -143,6 +144,11 @@ describe('docker-compose.yml', () => {
         .find((host) => host?.endsWith(`${overlay}.yaml`));
       expect(file && existsSync(file), `${variable}=${overlay}`).toBe(true);
     }
+  });
+
+  it('starts the collector with the feature gates the tests start it with', () => {
+    const command = (services['otel-collector'] as ComposeFile['services'][string]).command as string[];
+    for (const gate of COLLECTOR_FEATURE_GATES) expect(command).toContain(gate);
   });
 
   it('starts Prometheus with the tests’ prometheus.yml and rules, and their OTLP receiver flag', () => {

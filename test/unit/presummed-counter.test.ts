@@ -54,25 +54,25 @@ describe('a presummed counter', () => {
   it('adds up sets that layer 1 makes alike, instead of reporting one of them', async () => {
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
     const { counter, points } = counterWithReader(guard);
-    counter.add(2, interned({ 'mcpkit.client.name': 'agent of quanmath.85@example.com' }));
-    counter.add(3, interned({ 'mcpkit.client.name': 'agent of zhuthnil@example.org' }));
-    expect(await points()).toEqual([{ attributes: { 'mcpkit.client.name': 'agent of [email]' }, value: 5 }]);
+    counter.add(2, interned({ 'http.route': 'agent of quanmath.85@example.com' }));
+    counter.add(3, interned({ 'http.route': 'agent of zhuthnil@example.org' }));
+    expect(await points()).toEqual([{ attributes: { 'http.route': 'agent of [email]' }, value: 5 }]);
   });
 
   it('adds up sets a later taint makes alike', async () => {
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
     const { counter, points } = counterWithReader(guard);
-    counter.add(1, interned({ 'mcpkit.client.name': 'Quanmath helper' }));
+    counter.add(1, interned({ 'http.route': 'Quanmath helper' }));
     guard.taint.add({ first: 'Quanmath', second: 'Zhuthnil' });
-    counter.add(1, interned({ 'mcpkit.client.name': 'Zhuthnil helper' }));
-    expect(await points()).toEqual([{ attributes: { 'mcpkit.client.name': '[redacted] helper' }, value: 2 }]);
+    counter.add(1, interned({ 'http.route': 'Zhuthnil helper' }));
+    expect(await points()).toEqual([{ attributes: { 'http.route': '[redacted] helper' }, value: 2 }]);
   });
 
   it('counts sets past its limit under one set, so a flood of client names cannot grow it', async () => {
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
     const { counter, points } = counterWithReader(guard);
     for (let i = 0; i < 2500; i++)
-      counter.add(1, interned({ 'mcpkit.client.name': `client-${'x'.repeat(i % 50)}${i}` }));
+      counter.add(1, interned({ 'http.route': `client-${'x'.repeat(i % 50)}${i}` }));
     const reported = await points();
     expect(reported).toHaveLength(1999);
     expect(reported.find((point) => Object.keys(point.attributes).length === 0)?.value).toBe(502);

@@ -22,20 +22,20 @@ describe('sanitizing a frozen metric attribute set', () => {
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
     const set = interned({
       'mcp.method.name': 'tools/call',
-      'mcpkit.client.name': 'agent',
+      'http.route': 'agent',
       'secret.key': 'x',
     });
     const sanitized = guard.sanitizeMetricAttributes(set);
-    expect(sanitized).toEqual({ 'mcp.method.name': 'tools/call', 'mcpkit.client.name': 'agent' });
+    expect(sanitized).toEqual({ 'mcp.method.name': 'tools/call', 'http.route': 'agent' });
     expect(guard.sanitizeMetricAttributes(set)).toBe(sanitized);
   });
 
   it('sanitizes it again once a caller typed one of its words', () => {
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
-    const set = interned({ 'mcp.method.name': 'tools/call', 'mcpkit.client.name': 'Quanmath helper' });
-    expect(guard.sanitizeMetricAttributes(set)['mcpkit.client.name']).toBe('Quanmath helper');
+    const set = interned({ 'mcp.method.name': 'tools/call', 'http.route': 'Quanmath helper' });
+    expect(guard.sanitizeMetricAttributes(set)['http.route']).toBe('Quanmath helper');
     guard.taint.add({ name: 'Quanmath' });
-    expect(guard.sanitizeMetricAttributes(set)['mcpkit.client.name']).toBe('[redacted] helper');
+    expect(guard.sanitizeMetricAttributes(set)['http.route']).toBe('[redacted] helper');
   });
 
   it('pseudonymises a raw id under the new key after the key rotates', () => {
@@ -52,9 +52,9 @@ describe('sanitizing a frozen metric attribute set', () => {
 
   it('never caches a set that is not frozen (its owner may change it)', () => {
     const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
-    const set: Record<string, string> = { 'mcpkit.client.name': 'agent' };
+    const set: Record<string, string> = { 'http.route': 'agent' };
     guard.sanitizeMetricAttributes(set);
-    set['mcpkit.client.name'] = 'mail me at quanmath.85@example.com';
-    expect(guard.sanitizeMetricAttributes(set)['mcpkit.client.name']).toBe('mail me at [email]');
+    set['http.route'] = 'mail me at quanmath.85@example.com';
+    expect(guard.sanitizeMetricAttributes(set)['http.route']).toBe('mail me at [email]');
   });
 });

@@ -51,6 +51,9 @@ export async function startLocatorProcess(options: {
         OTEL_SERVICE_NAME: 'detainee-locator',
         MCP_KIT_PSEUDONYM_KEY: 'fault-suite-pseudonym-key-0123456789abcdef',
         LOCATOR_TOKENS: `alice:${token},bob:${token}-bob`,
+        // The fault suite loads the server through one principal: its limits would refuse the load.
+        LOCATOR_RATE_PER_PRINCIPAL: '10000',
+        LOCATOR_MAX_SESSIONS_PER_PRINCIPAL: '1000',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

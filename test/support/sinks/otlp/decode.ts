@@ -16,13 +16,14 @@ export interface OtlpSpan {
   name: string;
   traceId: string;
   spanId: string;
+  traceState: string;
   parentSpanId: string;
   kind: number;
   attributes: Attributes;
   resource: Attributes;
   scope: { name: string; version: string };
   events: { name: string; attributes: Attributes }[];
-  links: { traceId: string; spanId: string; attributes: Attributes }[];
+  links: { traceId: string; spanId: string; traceState: string; attributes: Attributes }[];
   status: { code: number; message: string };
 }
 
@@ -86,6 +87,7 @@ export function decodeOtlpRequest(signal: Signal, body: Uint8Array, contentType:
           name: span.name ?? '',
           traceId: id(span.traceId),
           spanId: id(span.spanId),
+          traceState: span.traceState ?? '',
           parentSpanId: id(span.parentSpanId),
           kind: Number(span.kind ?? 0),
           attributes: attributes(span.attributes),
@@ -98,6 +100,7 @@ export function decodeOtlpRequest(signal: Signal, body: Uint8Array, contentType:
           links: (span.links ?? []).map((l: Json) => ({
             traceId: id(l.traceId),
             spanId: id(l.spanId),
+            traceState: l.traceState ?? '',
             attributes: attributes(l.attributes),
           })),
           status: { code: Number(span.status?.code ?? 0), message: span.status?.message ?? '' },
