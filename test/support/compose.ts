@@ -18,12 +18,21 @@ export interface ComposeService {
   restart?: string;
   profiles?: string[];
   deploy?: { resources?: { limits?: { memory?: string } } };
+  networks?: string[] | Record<string, unknown>;
+  network_mode?: string;
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  cap_add?: string[];
+  security_opt?: string[];
+  pids_limit?: number;
 }
 
 export interface ComposeFile {
   name: string;
   services: Record<string, ComposeService>;
   volumes: Record<string, unknown>;
+  networks?: Record<string, { internal?: boolean } | null>;
 }
 
 export const composePath = path.join(repoRoot, 'docker-compose.yml');

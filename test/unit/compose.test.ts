@@ -47,6 +47,13 @@ const secretName = /TOKEN|KEY|PASSWORD|SECRET/;
  */
 const holdsLiteral = (value: string) => !/^([a-z]+\*?:,?)*$/.test(value.replace(/\$\{[^}]*\}/g, ''));
 
+/** The networks a service joins (compose's list or map form); none for `network_mode: none`. */
+function serviceNetworks(service: ComposeFile['services'][string] | undefined): string[] {
+  const networks = service?.networks;
+  if (!networks) return [];
+  return Array.isArray(networks) ? networks : Object.keys(networks);
+}
+
 describe('docker-compose.yml', () => {
   it.each([
     ['as written', compose],
@@ -208,6 +215,31 @@ describe('docker-compose.yml', () => {
     expect(hostPathOf(services.loki as ComposeFile['services'][string], '/etc/loki/loki.yaml')).toBe(
       path.join(repoRoot, 'loki/loki.yaml'),
     );
+  });
+
+  it('lets the MCP server and the traffic reach the collector and each other, and no backend', () => {
+    const networksOf = (name: string) => new Set(serviceNetworks(services[name]));
+    const reachable = (from: string) =>
+      Object.keys(services)
+        .filter((to) => to !== from && [...networksOf(from)].some((network) => networksOf(to).has(network)))
+        .sort();
+    expect(reachable('detainee-locator')).toEqual(['otel-collector', 'traffic']);
+    expect(reachable('traffic')).toEqual(['detainee-locator', 'otel-collector']);
+    for (const backend of ['prometheus', 'alertmanager', 'tempo', 'loki', 'grafana'])
+      expect(reachable(backend), backend).not.toContain('detainee-locator');
+    // The backends' own network has no route out; what is published or must leave uses another one.
+    expect(compose.networks?.backend?.internal).toBe(true);
+    for (const name of ['tempo', 'loki']) expect([...networksOf(name)], name).toEqual(['backend']);
+  });
+
+  it('runs every container without capabilities, privilege gain or a writable root, with a pids limit', () => {
+    for (const [name, service] of Object.entries(services)) {
+      expect(service.cap_drop, name).toEqual(['ALL']);
+      expect(service.security_opt, name).toContain('no-new-privileges:true');
+      expect(service.read_only, name).toBe(true);
+      expect(service.pids_limit, name).toBeGreaterThan(0);
+    }
+    expect(services['otelcol-queue-owner']?.cap_add).toEqual(['CHOWN']);
   });
 
   it('publishes ports on 127.0.0.1 only', () => {
