@@ -36,6 +36,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { startDatadogTracer } from './bridges/datadog.ts';
 import { sentryDsn, sentryIngestUrl, startSentryBridge } from './bridges/sentry.ts';
 import { startFilesystemMetrics } from './filesystem-metrics.ts';
+import { configurePrincipalMetrics, PrincipalMetrics } from './mcp/principal-metrics.ts';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './mcp/semconv.ts';
 import { isVendorEgress, ReadOnlyBaggagePropagator, registerVendorEgress } from './privacy/egress.ts';
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
@@ -133,13 +134,16 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     }),
     guard,
   );
-  const metricReader =
-    options.metricReader ??
-    new PeriodicExportingMetricReader({
-      exporter: new OTLPMetricExporter(),
-      exportIntervalMillis:
-        options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000),
-    });
+  const exportIntervalMillis =
+    options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
+  const otlpMetricReader = () =>
+    new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis });
+  const metricReader = options.metricReader ?? otlpMetricReader();
+  // Per-principal metrics get a provider per pseudonym period (src/mcp/principal-metrics.ts), exported
+  // like the rest; with a reader of the application's own and no factory beside it, they stay on the
+  // main provider.
+  const principalReader =
+    options.principalMetricReader ?? (options.metricReader ? undefined : otlpMetricReader);
 
   // With dd-trace as the tracer, the kit registers neither a context manager nor a tracer provider.
   if (!datadog) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -161,6 +165,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     ],
   });
   metrics.setGlobalMeterProvider(meterProvider);
+  const perPrincipal = principalReader
+    ? new PrincipalMetrics({ resource, guard, reader: principalReader })
+    : undefined;
+  configurePrincipalMetrics(perPrincipal);
   const sampler = samplerFromEnv();
   const tracerProvider = spanProcessor
     ? new TracerProvider({
@@ -216,6 +224,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
         spanProcessor?.forceFlush(),
         logProcessor.forceFlush(),
         metricReader.forceFlush(),
+        perPrincipal?.forceFlush(),
         sentry.then((bridge) => bridge?.flush()),
       ]);
     },
@@ -224,6 +233,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       await Promise.all([
         tracerProvider?.shutdown(),
         meterProvider.shutdown(),
+        perPrincipal?.shutdown(),
         loggerProvider.shutdown(),
         datadog?.shutdown(),
         sentry.then((bridge) => bridge?.close()),

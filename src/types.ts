@@ -140,6 +140,12 @@ export interface StartTelemetryOptions {
   /** Replace the OTLP exporters (tests, custom pipelines). Privacy layer 1 still applies. */
   traceExporter?: SpanExporter;
   metricReader?: IMetricReader;
+  /**
+   * A new reader for each pseudonym period's per-principal metrics (`mcpkit.principal.lookups`, on a
+   * MeterProvider replaced when the key period turns, so enumeration alerts never go blind); default an
+   * OTLP reader like the main one. With `metricReader` set and no factory, they stay on the main provider.
+   */
+  principalMetricReader?: () => IMetricReader;
   logExporter?: LogRecordExporter;
 }
 

@@ -26,6 +26,7 @@ import { classifyResponse } from './errors.ts';
 import { interned } from './interned-attributes.ts';
 import { LookupLedger, lookupTargets } from './lookups.ts';
 import { PresummedCounter } from './presummed-counter.ts';
+import { principalMetrics } from './principal-metrics.ts';
 import { contextFromMeta, contextFromTransport } from './propagation.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -454,16 +455,17 @@ class ServerInstrumentation {
   private countLookups(tool: string, principal: string | undefined, args: unknown): void {
     const targets = lookupTargets(this.options.tools?.[tool]?.lookupKeys, args);
     const batch = targets.length > 1 ? 'true' : 'false';
+    // On the per-period provider startTelemetry() set up (principal-metrics.ts), else the global one.
+    const perPeriod = principalMetrics();
     for (const target of targets) {
-      instruments().principalLookups.add(
-        1,
-        interned({
-          [ATTR_GEN_AI_TOOL_NAME]: tool,
-          [ATTR_MCPKIT_LOOKUP_NOVELTY]: this.lookups.record(principal ?? '', target),
-          [ATTR_MCPKIT_LOOKUP_BATCH]: batch,
-          ...(principal ? { [ATTR_MCPKIT_PRINCIPAL]: principal } : {}),
-        }),
-      );
+      const attributes = interned({
+        [ATTR_GEN_AI_TOOL_NAME]: tool,
+        [ATTR_MCPKIT_LOOKUP_NOVELTY]: this.lookups.record(principal ?? '', target),
+        [ATTR_MCPKIT_LOOKUP_BATCH]: batch,
+        ...(principal ? { [ATTR_MCPKIT_PRINCIPAL]: principal } : {}),
+      });
+      if (perPeriod) perPeriod.addLookups(1, attributes);
+      else instruments().principalLookups.add(1, attributes);
     }
   }
 

@@ -9,19 +9,32 @@ import type { PrivacyGuard } from '../privacy/guard.ts';
 import { contentKey } from './interned-attributes.ts';
 
 /**
- * Distinct attribute sets kept, the empty set they then overflow into included, within the SDK's
- * default cardinality limit (1999 sets and its own overflow set, whose attribute is not on the
- * allow-list): the SDK never merges sets behind the kit's back.
+ * Distinct attribute sets kept by default, the overflow set included, within the SDK's default
+ * cardinality limit (2000 sets, the SDK's own overflow set among them): the SDK never merges sets behind
+ * the kit's back. A counter given more sets needs a view raising the SDK's limit as far.
  */
-const MAX_SETS = 1998;
-const OVERFLOW: Attributes = Object.freeze({});
+export const DEFAULT_MAX_SETS = 1998;
+/**
+ * Where counts go once the counter is full: the attribute the SDK marks its own overflow with (semantic
+ * conventions), on the allow-list, so overflow is visible and alerted (MCPTelemetryOverflow) instead of
+ * being counted with callers that have no attributes at all.
+ */
+export const OVERFLOW: Attributes = Object.freeze({ 'otel.metric.overflow': true });
 
 export class PresummedCounter {
   private readonly sums = new Map<Attributes, number>();
   private readonly guard: () => PrivacyGuard;
+  private readonly maxSets: number;
 
-  constructor(meter: Meter, name: string, options: MetricOptions, guard: () => PrivacyGuard) {
+  constructor(
+    meter: Meter,
+    name: string,
+    options: MetricOptions,
+    guard: () => PrivacyGuard,
+    maxSets = DEFAULT_MAX_SETS,
+  ) {
     this.guard = guard;
+    this.maxSets = maxSets;
     meter.createObservableCounter(name, options).addCallback((result) => this.observe(result));
   }
 
@@ -29,7 +42,7 @@ export class PresummedCounter {
   add(value: number, attributes: Attributes): void {
     let key = this.guard().sanitizeMetricAttributes(attributes);
     let sum = this.sums.get(key);
-    if (sum === undefined && this.sums.size >= MAX_SETS) {
+    if (sum === undefined && this.sums.size >= this.maxSets) {
       key = OVERFLOW;
       sum = this.sums.get(key);
     }

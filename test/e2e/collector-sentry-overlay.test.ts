@@ -16,15 +16,16 @@ const overlay = 'collector/overlays/sentry.yaml';
 
 function spans() {
   const now = `${BigInt(Date.now()) * 1_000_000n}`;
-  const span = (name: string, spanId: string, code: number) => ({
+  const span = (tool: string, spanId: string, code: number) => ({
     traceId: 'c'.repeat(32),
     spanId,
-    name,
+    name: `tools/call ${tool}`,
     kind: 2,
     startTimeUnixNano: now,
     endTimeUnixNano: now,
     attributes: [
       { key: 'mcp.method.name', value: { stringValue: 'tools/call' } },
+      { key: 'gen_ai.tool.name', value: { stringValue: tool } },
       { key: 'user.email', value: { stringValue: 'quanmath.85@example.com' } },
     ],
     status: { code },
@@ -36,7 +37,7 @@ function spans() {
         scopeSpans: [
           {
             scope: { name: 'test' },
-            spans: [span('tools/call ok', '1'.repeat(16), 1), span('tools/call failing', '2'.repeat(16), 2)],
+            spans: [span('ok', '1'.repeat(16), 1), span('failing', '2'.repeat(16), 2)],
           },
         ],
       },
@@ -88,7 +89,10 @@ describe('the Sentry overlay', () => {
 
   it('sends Sentry only the error spans, redacted, with its auth header', () => {
     expect(run.sentry.spans.map((span) => span.name)).toEqual(['tools/call failing']);
-    expect(run.sentry.spans[0]?.attributes).toEqual({ 'mcp.method.name': 'tools/call' });
+    expect(run.sentry.spans[0]?.attributes).toEqual({
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'failing',
+    });
     expect(
       run.sentry.requests.every(
         (request) => request.headers['x-sentry-auth'] === 'sentry sentry_key=right-key',

@@ -34,6 +34,10 @@ export function startCapturedTelemetry(options: StartTelemetryOptions = {}): Cap
     exporter: metricExporter,
     exportIntervalMillis: 3_600_000,
   });
+  // Per-principal metrics come from a provider per pseudonym period, each with a reader of its own.
+  const principalExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const principalMetricReader = () =>
+    new PeriodicExportingMetricReader({ exporter: principalExporter, exportIntervalMillis: 3_600_000 });
   const handle = startTelemetry({
     serviceName: 'kit-test',
     pseudonymKey: 'test-only-pseudonym-key-0123456789abcdef',
@@ -41,15 +45,19 @@ export function startCapturedTelemetry(options: StartTelemetryOptions = {}): Cap
     traceExporter: spanExporter,
     logExporter,
     metricReader,
+    principalMetricReader,
     ...options,
   });
   const collect = async () => {
     await handle.forceFlush();
-    const resourceMetrics = metricExporter.getMetrics().at(-1);
+    // The latest cumulative export of the main provider and of the current period's provider.
+    const latest = [metricExporter.getMetrics().at(-1), principalExporter.getMetrics().at(-1)];
     return {
       spans: spanExporter.getFinishedSpans(),
       logs: logExporter.getFinishedLogRecords(),
-      metrics: resourceMetrics?.scopeMetrics.flatMap((scope) => scope.metrics) ?? [],
+      metrics: latest.flatMap((resourceMetrics) =>
+        (resourceMetrics?.scopeMetrics ?? []).flatMap((scope) => scope.metrics),
+      ),
     };
   };
   return {
@@ -63,7 +71,9 @@ export function startCapturedTelemetry(options: StartTelemetryOptions = {}): Cap
         ProtobufTraceSerializer.serializeRequest(spans),
         ProtobufLogsSerializer.serializeRequest(logs),
         JsonLogsSerializer.serializeRequest(logs),
-        ...metricExporter.getMetrics().map((metrics) => ProtobufMetricsSerializer.serializeRequest(metrics)),
+        ...[...metricExporter.getMetrics(), ...principalExporter.getMetrics()].map((metrics) =>
+          ProtobufMetricsSerializer.serializeRequest(metrics),
+        ),
       ];
       return Buffer.concat(parts.filter((part): part is Uint8Array => part !== undefined));
     },

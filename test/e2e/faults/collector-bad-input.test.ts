@@ -232,6 +232,7 @@ describe('bad input to the collector', () => {
   it('still delivers good traffic afterwards, and never crashed', async () => {
     const { spanId, body } = tracesJson('tools/call search', [
       { key: 'mcp.method.name', value: str('tools/call') },
+      { key: 'gen_ai.tool.name', value: str('search') },
     ]);
     expect(await post('good span afterwards', JSON.stringify(body), json)).toBe(200);
     expect((await arrived(spanId)).name).toBe('tools/call search');
