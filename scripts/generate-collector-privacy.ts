@@ -20,6 +20,7 @@ interface Rules {
     values: { keys: Record<string, string[]> };
   };
   names: { shape: string };
+  metrics: { namePrefixes: string[]; nameShape: string; units: string[] };
   limits: { attributeValueLength: number; attributeCount: number };
 }
 
@@ -55,6 +56,17 @@ export const PATTERN_PREFILTER = String.raw`(?i)\d[-\s./]?\d|[@:]|_[a-z0-9]{12}|
  */
 export const CANNOT_MATCH_A_PATTERN = String.raw`^(?is:.{0,4}|[^:]{5}|[^0-9@:_\s]*(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s][^0-9@:_\s]*)?)*)$`;
 
+/** The OpenTelemetry schema URLs (https://opentelemetry.io/schemas/<version>), the only ones kept. */
+const OTEL_SCHEMA_URL = String.raw`^(?:https://opentelemetry\.io/schemas/[0-9]+\.[0-9]+\.[0-9]+)?$`;
+/** A library version: numbers and a short pre-release or build tag, nothing a sentence fits in. */
+const VERSION_SHAPE = String.raw`^(?:v?[0-9]{1,5}(?:\.[0-9]{1,5}){0,3}(?:[-+][0-9A-Za-z.]{1,24})?)?$`;
+/** Severity texts of the log data model and the common logging libraries, case-insensitive. */
+const SEVERITY_TEXT =
+  '^(?i:(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|alert|emerg|emergency)[0-9]?)?$';
+/** The application's metric namespaces, from the collector's environment (empty: none). */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a collector environment reference, not JS
+const OPERATOR_METRIC_PREFIXES = '${env:MCP_KIT_METRIC_PREFIXES:-}';
+
 export async function renderCollectorPrivacy(): Promise<string> {
   const { default: rules } = (await import('../src/privacy/rules.json', { with: { type: 'json' } })) as {
     default: Rules;
@@ -80,9 +92,13 @@ export async function renderCollectorPrivacy(): Promise<string> {
   // Shaped keys bypass the redaction processors (their patterns would mangle a random UUID): a value
   // is kept in its shape or as a library pseudonym, and replaced otherwise.
   const shapedKeys = Object.keys(rules.attributes.shaped.keys);
+  // Schema URLs are the producer's text: only the OpenTelemetry schema family passes.
+  const schemaUrl = (target: string) =>
+    `set(${target}, "") where not IsMatch(${target}, ${ottl(OTEL_SCHEMA_URL)})`;
   const resource = {
     context: 'resource',
     statements: [
+      schemaUrl('resource.schema_url'),
       `keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`,
       ...Object.entries(rules.attributes.shaped.keys).map(([key, keyShape]) => {
         const target = `resource.attributes[${ottl(key)}]`;
@@ -91,12 +107,19 @@ export async function renderCollectorPrivacy(): Promise<string> {
       }),
     ],
   };
-  // Scope attributes carry nothing an operator needs; scope names are free text.
+  // Scope attributes carry nothing an operator needs; scope names and versions are free text.
   const scope = [
     scrub('scope', 'scope.name'),
+    // A version the patterns find something in ("123.456.789" is an A-number) fails the shape below.
+    scrub('scope', 'scope.version'),
     {
       context: 'scope',
-      statements: ['delete_matching_keys(scope.attributes, ".*")', shapeCheck('scope.name')],
+      statements: [
+        'delete_matching_keys(scope.attributes, ".*")',
+        shapeCheck('scope.name'),
+        schemaUrl('scope.schema_url'),
+        `set(scope.version, "") where not IsMatch(scope.version, ${ottl(VERSION_SHAPE)})`,
+      ],
     },
   ];
   const closedSets = rules.attributes.values.keys;
@@ -184,23 +207,53 @@ export async function renderCollectorPrivacy(): Promise<string> {
         log_statements: [
           resource,
           ...scope,
-          { context: 'log', statements: [...closeValues('log.attributes'), ...limits('log.attributes')] },
+          {
+            context: 'log',
+            statements: [
+              `set(log.severity_text, "") where not IsMatch(log.severity_text, ${ottl(SEVERITY_TEXT)})`,
+              `set(log.event_name, "[redacted]") where log.event_name != "" and not IsMatch(log.event_name, ${shape})`,
+              ...closeValues('log.attributes'),
+              ...limits('log.attributes'),
+            ],
+          },
         ],
         metric_statements: [
           resource,
           ...scope,
           {
+            // Descriptions are free text (Prometheus keeps them as HELP); units only from a closed set.
+            context: 'metric',
+            statements: [
+              'set(metric.description, "")',
+              `set(metric.unit, "") where not IsMatch(metric.unit, ${ottl(exactly(rules.metrics.units))})`,
+            ],
+          },
+          {
             context: 'datapoint',
             statements: [...closeValues('datapoint.attributes'), ...limits('datapoint.attributes')],
           },
+          // What an aggregator filtered out of a data point is exactly what must not be exported.
+          { context: 'exemplar', statements: ['delete_matching_keys(exemplar.filtered_attributes, ".*")'] },
         ],
       },
       // Fail-closed for links: transform/privacy clears them, but only with the collector's feature gate
       // ottl.set.allowNil (the tests and docker-compose.yml pass it); a collector started without it
       // drops every span that still has links rather than export what is in them.
+      //
+      // Metrics: a name outside the known namespaces (rules.json `metrics.namePrefixes`, and the
+      // application's own in MCP_KIT_METRIC_PREFIXES, `|`-separated) or outside the lowercase dotted
+      // shape may hold anything ("lookups_<surname>"): the metric is dropped whole, and counted by the
+      // processor's own telemetry.
       'filter/privacy': {
         error_mode: 'propagate',
         traces: { span: ['Len(span.links) > 0'] },
+        metrics: {
+          metric: [
+            `not IsMatch(metric.name, ${ottl(rules.metrics.nameShape)}) or (not IsMatch(metric.name, ${ottl(
+              `^(?:${rules.metrics.namePrefixes.map(escapeRegex).join('|')})`,
+            )}) and ("${OPERATOR_METRIC_PREFIXES}" == "" or not IsMatch(metric.name, "^(?:${OPERATOR_METRIC_PREFIXES})")))`,
+          ],
+        },
       },
       // Fail-closed attribute allow-list on resource, scope, span, span event, log (and log body maps)
       // and data point attributes; PII patterns in values (log bodies included) replaced by their keyed
@@ -242,7 +295,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
   return [
     '# GENERATED by scripts/generate-collector-privacy.ts from src/privacy/rules.json: do not edit.',
     '# Regenerate with `npm run generate`; a test fails when this file and its source disagree.',
-    '# What: privacy layer 2, the processors transform/privacy, filter/privacy (traces), redaction/privacy,',
+    '# What: privacy layer 2, the processors transform/privacy, filter/privacy, redaction/privacy,',
     '# redaction/policy_keys, redaction/id_keys (traces, metrics) and redaction/log_id_keys (logs).',
     '# Loaded by: the collector, after collector/config.yaml (--config=config.yaml --config=privacy.yaml).',
     '# Override: change src/privacy/rules.json and regenerate; never this file.',

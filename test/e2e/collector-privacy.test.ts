@@ -58,7 +58,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
     await sinks.loki.waitFor((data) => data.logRecords.length >= records.length * 2);
     await sinks.prometheus.waitFor(
       (data) =>
-        data.dataPoints.some((point) => point.metric === 'searches') &&
+        data.dataPoints.some((point) => point.metric === 'locator.searches') &&
         data.dataPoints.some((point) => point.metric.startsWith('traces.span.metrics')),
     );
     const needles = corpus.needles.filter((needle) => records.some((record) => record.id === needle.record));
@@ -139,7 +139,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(Object.keys(span?.resource ?? {})).not.toContain('enduser.id');
     expect(span?.status.message).toBe('');
     expect(sinks.loki.logRecords[0]?.attributes).toEqual({});
-    const point = sinks.prometheus.dataPoints.find((p) => p.metric === 'searches');
+    const point = sinks.prometheus.dataPoints.find((p) => p.metric === 'locator.searches');
     expect(point?.attributes).toEqual({ 'mcp.method.name': 'tools/call' });
   });
 
@@ -164,10 +164,17 @@ describe('the collector’s privacy layer against a producer that follows no rul
       expect(span.attributes['mcpkit.client.name']).toBe('other');
     }
     const points = sinks.prometheus.dataPoints.filter(
-      (point) => point.metric === 'searches' && point.attributes['mcpkit.client.name'] !== undefined,
+      (point) => point.metric === 'locator.searches' && point.attributes['mcpkit.client.name'] !== undefined,
     );
     expect(points.length).toBeGreaterThan(0);
     expect(points.every((point) => point.attributes['mcp.method.name'] === 'other')).toBe(true);
+  });
+
+  it('drops metrics named outside the known namespaces, and keeps the application’s own', () => {
+    const names = new Set(sinks.prometheus.dataPoints.map((point) => point.metric));
+    expect([...names].filter((name) => name.startsWith('lookups_'))).toEqual([]);
+    expect(names).toContain('locator.search.duration');
+    expect(names).toContain('locator.searches');
   });
 
   it('drops the caller’s trace state and span links, which no processor can check', () => {

@@ -67,6 +67,8 @@ export async function startKitCollector(options: {
       LOKI_OTLP_ENDPOINT: options.backends.loki,
       PROMETHEUS_OTLP_ENDPOINT: options.backends.prometheus,
       OTELCOL_SPAN_METRICS_FLUSH_INTERVAL: '1s',
+      // The reference server's own metrics, as compose lets them through (docker-compose.yml).
+      MCP_KIT_METRIC_PREFIXES: 'locator[.]',
       ...options.env,
     },
   });
