@@ -85,6 +85,9 @@ export async function renderCollectorPrivacy(): Promise<string> {
     `set(${target}, "[redacted]") where not IsMatch(${target}, ${shape})`;
   const shapedAttribute = (target: string) =>
     `set(${target}, "[redacted]") where ${target} != nil and not IsMatch(${target}, ${shape})`;
+  // A map or list under an allowed key would carry anything past the allow-list (the redaction processor
+  // checks top-level string values): flattened into `key.sub` and `key.0` keys, which the allow-list drops.
+  const flattenNested = (attributes: string) => `flatten(${attributes})`;
   const limits = (attributes: string) => [
     `limit(${attributes}, ${maxCount}, [])`,
     `truncate_all(${attributes}, ${maxLength})`,
@@ -99,6 +102,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
     context: 'resource',
     statements: [
       schemaUrl('resource.schema_url'),
+      flattenNested('resource.attributes'),
       `keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`,
       ...Object.entries(rules.attributes.shaped.keys).map(([key, keyShape]) => {
         const target = `resource.attributes[${ottl(key)}]`;
@@ -180,6 +184,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'span',
             statements: [
+              flattenNested('span.attributes'),
               'set(span.status.message, "")',
               // Trace state is written by whoever started the trace: caller text, like a status message.
               'set(span.trace_state, "")',
@@ -198,6 +203,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'spanevent',
             statements: [
+              flattenNested('spanevent.attributes'),
               shapeCheck('spanevent.name'),
               ...closeValues('spanevent.attributes'),
               ...limits('spanevent.attributes'),
@@ -210,6 +216,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'log',
             statements: [
+              flattenNested('log.attributes'),
               `set(log.severity_text, "") where not IsMatch(log.severity_text, ${ottl(SEVERITY_TEXT)})`,
               `set(log.event_name, "[redacted]") where log.event_name != "" and not IsMatch(log.event_name, ${shape})`,
               ...closeValues('log.attributes'),
@@ -225,12 +232,18 @@ export async function renderCollectorPrivacy(): Promise<string> {
             context: 'metric',
             statements: [
               'set(metric.description, "")',
+              // Metadata is a free-form attribute list beside the metric: nothing of it is needed.
+              'delete_matching_keys(metric.metadata, ".*")',
               `set(metric.unit, "") where not IsMatch(metric.unit, ${ottl(exactly(rules.metrics.units))})`,
             ],
           },
           {
             context: 'datapoint',
-            statements: [...closeValues('datapoint.attributes'), ...limits('datapoint.attributes')],
+            statements: [
+              flattenNested('datapoint.attributes'),
+              ...closeValues('datapoint.attributes'),
+              ...limits('datapoint.attributes'),
+            ],
           },
           // What an aggregator filtered out of a data point is exactly what must not be exported.
           { context: 'exemplar', statements: ['delete_matching_keys(exemplar.filtered_attributes, ".*")'] },

@@ -116,7 +116,7 @@ export class NeedleScanner {
     const leaks: Leak[] = [];
     for (const { needle, test } of this.matchers) {
       const at = test(haystack, lower);
-      if (at >= 0) leaks.push({ needle, where, context: haystack.slice(Math.max(0, at - 40), at + 60) });
+      if (at >= 0) leaks.push({ needle, where, context: haystack.slice(Math.max(0, at - 80), at + 60) });
     }
     return leaks;
   }
