@@ -8,6 +8,7 @@ export {
 export { recordHttpRejection } from './mcp/http-rejections.ts';
 export { instrumentMcpServer } from './mcp/instrument.ts';
 export { currentToolCall } from './mcp/tool-call.ts';
+export { PrivacyMetricExporter } from './privacy/metric-exporter.ts';
 export { PseudonymKeyError } from './privacy/pseudonymizer.ts';
 export { startTelemetry } from './telemetry.ts';
 export type {

@@ -41,6 +41,7 @@ import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSI
 import { isVendorEgress, ReadOnlyBaggagePropagator, registerVendorEgress } from './privacy/egress.ts';
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
 import { PrivacyLogRecordProcessor } from './privacy/log-processor.ts';
+import { PrivacyMetricExporter } from './privacy/metric-exporter.ts';
 import { PrivacySpanProcessor } from './privacy/span-processor.ts';
 import {
   batchLogConfigFromEnv,
@@ -137,7 +138,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const exportIntervalMillis =
     options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
   const otlpMetricReader = () =>
-    new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter(), exportIntervalMillis });
+    new PeriodicExportingMetricReader({
+      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(), options.metricPrefixes),
+      exportIntervalMillis,
+    });
   const metricReader = options.metricReader ?? otlpMetricReader();
   // Per-principal metrics get a provider per pseudonym period (src/mcp/principal-metrics.ts), exported
   // like the rest; with a reader of the application's own and no factory beside it, they stay on the

@@ -120,6 +120,12 @@ export interface StartTelemetryOptions {
    * then split per replica and restart, which blinds enumeration alerts. For demos and tests.
    */
   ephemeralPseudonyms?: boolean;
+  /**
+   * Namespaces of the application's own metrics (regular expressions, e.g. `locator[.]`), exported
+   * beside the OpenTelemetry ones; default MCP_KIT_METRIC_PREFIXES (`|`-separated). Other metric names
+   * are not exported (the collector drops them too).
+   */
+  metricPrefixes?: string[];
   /** Client names (clientInfo.name) exported as they are beside the kit's list; default MCP_KIT_KNOWN_CLIENTS. */
   knownClients?: string[];
   /** Pseudonym key rotation in ms; default one day. */

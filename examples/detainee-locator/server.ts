@@ -20,6 +20,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import {
   type HttpRejectionReason,
   instrumentMcpServer,
+  PseudonymKeyError,
   recordHttpRejection,
   startTelemetry,
 } from '../../src/index.ts';
@@ -37,6 +38,11 @@ export function createLocatorServer(upstream: UpstreamClient): McpServer {
     // The caller is the token's subject when an auth layer provides one; the kit keeps only a pseudonym.
     identify: ({ authInfo }) => (typeof authInfo?.clientId === 'string' ? authInfo.clientId : undefined),
   });
+}
+
+/** A setting the server cannot start with; said in one line. */
+export class ServerSettingError extends Error {
+  override name = 'ServerSettingError';
 }
 
 /** Bearer tokens shorter than this are refused at start: a guessable token is no authentication. */
@@ -78,7 +84,7 @@ export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): Rec
       : {};
   const short = Object.entries(tokens).find(([, token]) => token.length < MIN_TOKEN_LENGTH);
   if (short)
-    throw new Error(
+    throw new ServerSettingError(
       `the token of principal ${short[0]} has ${short[1].length} characters; at least ${MIN_TOKEN_LENGTH} are required`,
     );
   return tokens;
@@ -110,7 +116,8 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 export function limitsFromEnvironment(env: NodeJS.ProcessEnv = process.env): HttpLimits {
   const number = (name: string, fallback: number) => {
     const value = Number(env[name] ?? fallback);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new ServerSettingError(`${name} must be a positive number`);
     return value;
   };
   return {
@@ -186,7 +193,9 @@ export async function startHttpServer(
 ): Promise<{ url: string; server: Server; sessions(): number; close(): Promise<void> }> {
   const short = Object.entries(options.tokens).find(([, token]) => token.length < MIN_TOKEN_LENGTH);
   if (short)
-    throw new Error(`the token of principal ${short[0]} is shorter than ${MIN_TOKEN_LENGTH} characters`);
+    throw new ServerSettingError(
+      `the token of principal ${short[0]} is shorter than ${MIN_TOKEN_LENGTH} characters`,
+    );
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = new Set(
@@ -290,7 +299,8 @@ export async function startHttpServer(
   };
 }
 
-if (import.meta.main) {
+/** Runs the server as a program: options from argv, settings from the environment. */
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       transport: { type: 'string', default: 'http' },
@@ -301,6 +311,8 @@ if (import.meta.main) {
   const telemetry = startTelemetry({
     serviceName: process.env.OTEL_SERVICE_NAME ?? 'detainee-locator',
     serviceVersion: '1.0.0',
+    // The server's own metrics (upstream-client.ts): only known namespaces are exported.
+    metricPrefixes: ['locator[.]'],
   });
   const upstreamUrl = process.env.UPSTREAM_URL ?? (await startUpstream()).url;
   const upstream = new UpstreamClient(upstreamUrl);
@@ -309,7 +321,7 @@ if (import.meta.main) {
   } else {
     const tokens = tokensFromEnvironment();
     if (Object.keys(tokens).length === 0)
-      throw new Error('LOCATOR_TOKENS or LOCATOR_TOKEN is required for the HTTP transport');
+      throw new ServerSettingError('LOCATOR_TOKENS or LOCATOR_TOKEN is required for the HTTP transport');
     const allowedHosts = (process.env.LOCATOR_ALLOWED_HOSTS ?? '').split(',').filter(Boolean);
     const http = await startHttpServer({
       upstream,
@@ -324,4 +336,14 @@ if (import.meta.main) {
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void telemetry.shutdown().then(() => process.exit(0)));
+}
+
+if (import.meta.main) {
+  // A setting it cannot start with (no pseudonym key, a short token, a bad limit) is one line, never a
+  // stack trace; anything else is a bug and keeps its stack.
+  main().catch((error: unknown) => {
+    if (!(error instanceof PseudonymKeyError || error instanceof ServerSettingError)) throw error;
+    console.error(`detainee-locator: ${error.message}`);
+    process.exit(1);
+  });
 }
