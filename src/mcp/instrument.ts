@@ -358,7 +358,9 @@ class ServerInstrumentation {
       // clientInfo.name is whatever the caller typed ("Consuelo's family laptop"): known assistants only.
       if (typeof clientInfo?.name === 'string')
         session.clientName = this.guard.closedValue(ATTR_MCPKIT_CLIENT_NAME, clientInfo.name);
-      if (typeof clientInfo?.version === 'string') session.clientVersion = clientInfo.version.slice(0, 32);
+      // clientInfo.version is caller text too: a version number, else `other`.
+      if (typeof clientInfo?.version === 'string')
+        session.clientVersion = this.guard.formattedValue(ATTR_MCPKIT_CLIENT_VERSION, clientInfo.version);
       if (typeof params?.protocolVersion === 'string') session.protocolVersion = params.protocolVersion;
       session.initialized = true;
     }

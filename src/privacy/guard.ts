@@ -92,6 +92,16 @@ export class PrivacyGuard {
     );
   }
 
+  private readonly formats = new Map(
+    Object.entries(privacyRules.attributes.formats.keys).map(([key, format]) => [key, new RegExp(format)]),
+  );
+
+  /** A value of a key kept only in a format (a client's version) as exported: itself in it, else `other`. */
+  formattedValue(key: string, value: string): string {
+    const format = this.formats.get(key);
+    return !format || format.test(value) ? value : OTHER;
+  }
+
   /**
    * A value of a key with a closed set of values (an MCP method, a client name) as exported: itself when
    * in the set, else `other`. Keys without a closed set keep their value.

@@ -155,13 +155,14 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(span?.scope.name).toBe('[redacted]');
   });
 
-  it('exports a method outside the protocol and an unknown client name only as `other`', () => {
+  it('exports a method outside the protocol, an unknown client name and a wordy version only as `other`', () => {
     const unknown = sinks.tempo.spans.filter((s) => s.attributes['mcpkit.client.name'] !== undefined);
     expect(unknown).toHaveLength(records.length);
     for (const span of unknown) {
       expect(span.name).toBe('other');
       expect(span.attributes['mcp.method.name']).toBe('other');
       expect(span.attributes['mcpkit.client.name']).toBe('other');
+      expect(span.attributes['mcpkit.client.version']).toBe('other');
     }
     const points = sinks.prometheus.dataPoints.filter(
       (point) => point.metric === 'locator.searches' && point.attributes['mcpkit.client.name'] !== undefined,

@@ -48,6 +48,14 @@ describe('closed sets of values', () => {
     expect(knownClientsFromEnv({})).toEqual([]);
   });
 
+  it('keep a client version only as a version number, and words written there as `other`', () => {
+    const guard = new PrivacyGuard({ secret });
+    for (const version of ['1.0.0', '3.1.4', '1.106.0', 'v2.0.0-rc.1', '0.17.0-beta'])
+      expect(guard.formattedValue('mcpkit.client.version', version), version).toBe(version);
+    for (const version of ['maria lopez', '1.0.0-maria', '1.0 (Consuelo’s laptop)', ''])
+      expect(guard.formattedValue('mcpkit.client.version', version), version).toBe('other');
+  });
+
   it('leave keys without a closed set alone', () => {
     expect(new PrivacyGuard({ secret }).closedValue('http.route', '/mcp')).toBe('/mcp');
   });
