@@ -216,7 +216,11 @@ async function runSession(
 }
 
 export async function runTraffic(options: TrafficOptions): Promise<TrafficSummary> {
-  const rng = seedrandom(options.seed ?? 'traffic');
+  // Seeded means reproducible: the journeys come from one stream and each session draws from a stream
+  // of its own (seed and index), so however the concurrent sessions interleave, the same seed gives the
+  // same journeys, clients and arguments.
+  const seed = options.seed ?? 'traffic';
+  const journeys = seedrandom(`${seed}:journeys`);
   const records = syntheticDetainees();
   // A mix names the journeys it wants; the ones it leaves out do not run.
   const given = options.mix && Object.keys(options.mix).length > 0;
@@ -238,10 +242,12 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficSummar
   };
   const running: Promise<void>[] = [];
   while (summary.sessions < maxSessions && Date.now() < deadline) {
-    const journey = weighted(rng, mix);
+    const journey = weighted(journeys, mix);
+    const index = summary.sessions;
     summary.sessions++;
     summary.journeys[journey]++;
-    const session = runSession(summary.sessions - 1, journey, rng, records, options, summary).then(() =>
+    const rng = seedrandom(`${seed}:session:${index}`);
+    const session = runSession(index, journey, rng, records, options, summary).then(() =>
       options.onProgress?.(summary),
     );
     running.push(session);
