@@ -10,6 +10,7 @@ export { instrumentMcpServer } from './mcp/instrument.ts';
 export { currentToolCall } from './mcp/tool-call.ts';
 export { PrivacyMetricExporter } from './privacy/metric-exporter.ts';
 export { PseudonymKeyError } from './privacy/pseudonymizer.ts';
+export { SdkEnvError } from './sdk-env.ts';
 export { startTelemetry } from './telemetry.ts';
 export type {
   DatadogBridgeOptions,

@@ -136,3 +136,30 @@ export function spanLimitsFromEnv(): SpanLimits {
   };
   return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined));
 }
+
+/** A variable the kit cannot start with; the message names it and never repeats its value. */
+export class SdkEnvError extends Error {
+  override name = 'SdkEnvError';
+}
+
+/**
+ * OTEL_EXPORTER_OTLP_HEADERS as a map (`k=v,k2=v2`, values percent-encoded, as the specification says),
+ * for the SDKs the kit configures itself (the mcpcat bridge). A malformed escape stops start-up with one
+ * line naming the variable and the header: the value is a credential and is never echoed.
+ */
+export function otlpHeadersFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    try {
+      headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      throw new SdkEnvError(
+        `OTEL_EXPORTER_OTLP_HEADERS: the value of header "${name}" is not valid percent-encoding (a % must start %XX)`,
+      );
+    }
+  }
+  return headers;
+}

@@ -19,6 +19,7 @@ import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { registerVendorEgress } from '../privacy/egress.ts';
 import { privacyGuard } from '../privacy/guard.ts';
 import { privacyRules } from '../privacy/rules.ts';
+import { otlpHeadersFromEnv } from '../sdk-env.ts';
 import type { IdentifyInput } from '../types.ts';
 
 export type McpcatPackage = 'agentcat' | 'mcpcat';
@@ -74,16 +75,6 @@ const NAME_SHAPE = new RegExp(privacyRules.names.shape);
 /** A tool or prompt name as the collector's layer 2 keeps it: identifier-shaped, else `[redacted]`. */
 function safeName(name: string): string {
   return NAME_SHAPE.test(name) ? name : '[redacted]';
-}
-
-/** OTEL_EXPORTER_OTLP_HEADERS (`k=v,k2=v2`, values percent-encoded) as a map. */
-function headersFromEnv(): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const pair of (process.env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
-    const at = pair.indexOf('=');
-    if (at > 0) headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
-  }
-  return headers;
 }
 
 function tracesEndpoint(explicit: string | undefined): string {
@@ -167,7 +158,7 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
       collector: {
         type: 'otlp',
         endpoint,
-        headers: options.otlpHeaders ?? headersFromEnv(),
+        headers: options.otlpHeaders ?? otlpHeadersFromEnv(),
       },
     },
   };

@@ -1,6 +1,12 @@
 // The OTEL_* variables the kit reads itself since it builds the SDK's providers without NodeSDK.
 import { afterEach, describe, expect, it } from 'vitest';
-import { batchSpanConfigFromEnv, KIT_BSP_DEFAULTS, samplerFromEnv } from '../../src/sdk-env.ts';
+import {
+  batchSpanConfigFromEnv,
+  KIT_BSP_DEFAULTS,
+  otlpHeadersFromEnv,
+  SdkEnvError,
+  samplerFromEnv,
+} from '../../src/sdk-env.ts';
 
 const variables = [
   'OTEL_BSP_MAX_QUEUE_SIZE',
@@ -37,5 +43,23 @@ describe('the sampler', () => {
     process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
     process.env.OTEL_TRACES_SAMPLER_ARG = '0.25';
     expect(samplerFromEnv()?.toString()).toContain('0.25');
+  });
+});
+
+describe('the OTLP headers', () => {
+  it('are read percent-decoded', () => {
+    expect(
+      otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc, x-team=a%2Cb' }),
+    ).toEqual({
+      authorization: 'Bearer abc',
+      'x-team': 'a,b',
+    });
+  });
+
+  it('stop start-up on a malformed escape with one line naming the header, never its value', () => {
+    const read = () => otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer s3cr%ZZet' });
+    expect(read).toThrow(SdkEnvError);
+    expect(read).toThrow(/OTEL_EXPORTER_OTLP_HEADERS: the value of header "authorization"/);
+    expect(read).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr') }));
   });
 });
