@@ -27,6 +27,8 @@ const http = await startHttpServer({
   upstream: new UpstreamClient(upstream.url),
   tokens: { family: token },
   allowedOrigins: [],
+  // One principal drives every session as fast as it can: the server's per-principal limits would refuse it.
+  limits: { requestsPerSecond: 100_000, maxSessionsPerPrincipal: 100_000 },
 });
 
 const random = seedrandom('bench-capture');

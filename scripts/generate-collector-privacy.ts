@@ -147,6 +147,20 @@ export async function renderCollectorPrivacy(): Promise<string> {
       return `set(${target}, "other") where ${target} != nil and (not IsString(${target}) or not IsMatch(${target}, ${ottl(format)}))`;
     }),
   ];
+  /**
+   * The closed-set statements of one context as a group of their own, run only when one of those keys is
+   * there at all: most spans, events, logs and data points carry none, and a group condition is one
+   * check where the statements would be one each.
+   */
+  const closedSetGroup = (context: string, attributes: string, extra: string[] = []) => ({
+    context,
+    conditions: [
+      [...Object.keys(closedSets), ...Object.keys(rules.attributes.formats.keys)]
+        .map((key) => `${attributes}[${ottl(key)}] != nil`)
+        .join(' or '),
+    ],
+    statements: [...closeValues(attributes), ...extra],
+  });
   // An MCP span's name is rebuilt from its checked attributes ({mcp.method.name} {target}, as the
   // semantic conventions name it), whatever name the producer gave it.
   const method = 'span.attributes["mcp.method.name"]';
@@ -160,8 +174,14 @@ export async function renderCollectorPrivacy(): Promise<string> {
   const allowedKeys = [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort();
   // One regex each (the processor tries every key against each in turn).
   const policyKeyPattern = `^(?:${rules.attributes.recordPrefixes.map(escapeRegex).join('|')})[a-z0-9_]+$`;
-  // Values that pass every redaction processor as they are: the library's pseudonyms, closed values.
-  const keptValues = [PSEUDONYM_SHAPE, ...(closedValues.length ? [exactly(closedValues)] : [])];
+  // Values that pass every redaction processor as they are: the library's pseudonyms, and the closed
+  // values a pattern would take for PII (a protocol version looks like a date). The others need no
+  // entry: no pattern changes them, and every value of every attribute is tried against this regex, so
+  // each alternative costs on every span.
+  const patternLike = closedValues.filter((value) =>
+    Object.values(rules.patterns).some((source) => new RegExp(source, 'i').test(value)),
+  );
+  const keptValues = [PSEUDONYM_SHAPE, ...(patternLike.length ? [exactly(patternLike)] : [])];
   const hmac = {
     redact_all_types: true,
     hash_function: 'hmac-sha256',
@@ -201,21 +221,20 @@ export async function renderCollectorPrivacy(): Promise<string> {
               shapeCheck('span.name'),
               shapedAttribute(tool),
               shapedAttribute(prompt),
-              ...closeValues('span.attributes'),
-              ...mcpSpanName,
               ...limits('span.attributes'),
             ],
           },
+          closedSetGroup('span', 'span.attributes', mcpSpanName),
           scrub('spanevent', 'spanevent.name'),
           {
             context: 'spanevent',
             statements: [
               flattenNested('spanevent.attributes'),
               shapeCheck('spanevent.name'),
-              ...closeValues('spanevent.attributes'),
               ...limits('spanevent.attributes'),
             ],
           },
+          closedSetGroup('spanevent', 'spanevent.attributes'),
         ],
         log_statements: [
           resource,
@@ -226,10 +245,10 @@ export async function renderCollectorPrivacy(): Promise<string> {
               flattenNested('log.attributes'),
               `set(log.severity_text, "") where not IsMatch(log.severity_text, ${ottl(SEVERITY_TEXT)})`,
               `set(log.event_name, "[redacted]") where log.event_name != "" and not IsMatch(log.event_name, ${shape})`,
-              ...closeValues('log.attributes'),
               ...limits('log.attributes'),
             ],
           },
+          closedSetGroup('log', 'log.attributes'),
         ],
         metric_statements: [
           resource,
@@ -246,12 +265,9 @@ export async function renderCollectorPrivacy(): Promise<string> {
           },
           {
             context: 'datapoint',
-            statements: [
-              flattenNested('datapoint.attributes'),
-              ...closeValues('datapoint.attributes'),
-              ...limits('datapoint.attributes'),
-            ],
+            statements: [flattenNested('datapoint.attributes'), ...limits('datapoint.attributes')],
           },
+          closedSetGroup('datapoint', 'datapoint.attributes'),
           // What an aggregator filtered out of a data point is exactly what must not be exported.
           { context: 'exemplar', statements: ['delete_matching_keys(exemplar.filtered_attributes, ".*")'] },
         ],
