@@ -3,18 +3,16 @@
 // refused with the gRPC status the OTLP specification and the receiver give it; afterwards a good span
 // still goes through gRPC to the backend.
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { credentials, Client as GrpcClient, status as GrpcStatus, Metadata } from '@grpc/grpc-js';
-import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { recordFigures } from '../../support/faults/figures.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../../support/kit-collector.ts';
+import { EXPORT_REQUESTS, otlpRoot } from '../../support/otlp-fields.ts';
 import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
 const EXPORT_TRACES = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
-const proto = protobuf.loadSync(path.join(import.meta.dirname, '../../support/sinks/otlp/otlp.proto'));
-const TraceRequest = proto.lookupType('opentelemetry.proto.ExportTraceServiceRequest');
+const TraceRequest = otlpRoot().lookupType(EXPORT_REQUESTS.traces);
 
 /** One span as an OTLP protobuf request body, with its span id. */
 function traceRequest(name: string): { spanId: string; bytes: Buffer } {

@@ -5,15 +5,14 @@
 // Already proven in test/e2e/collector-privacy.test.ts and not repeated here: malformed protobuf and JSON
 // (400), a body over max_request_body_size (4xx), and a missing or wrong bearer token (401).
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import protobuf from 'protobufjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { eventually } from '../../support/eventually.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { recordFigures } from '../../support/faults/figures.ts';
 import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
+import { EXPORT_REQUESTS, otlpRoot } from '../../support/otlp-fields.ts';
 import type { OtlpSpan } from '../../support/sinks/otlp/decode.ts';
 import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
@@ -49,8 +48,7 @@ function tracesJson(name: string, attributes: { key: string; value: AnyValueJson
   return { spanId, body };
 }
 
-const proto = protobuf.loadSync(path.join(import.meta.dirname, '../../support/sinks/otlp/otlp.proto'));
-const TraceRequest = proto.lookupType('opentelemetry.proto.ExportTraceServiceRequest');
+const TraceRequest = otlpRoot().lookupType(EXPORT_REQUESTS.traces);
 
 /** The same span as protobuf, with the bytes of `placeholder` in its name replaced by invalid UTF-8. */
 function protobufWithInvalidUtf8(): { spanId: string; bytes: Uint8Array } {

@@ -1,6 +1,6 @@
 // Decodes OTLP export request bodies (protobuf or JSON) into flat records that tests can assert on.
-import path from 'node:path';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { EXPORT_REQUESTS, otlpRoot } from '../../otlp-fields.ts';
 
 export type Signal = 'traces' | 'metrics' | 'logs';
 export type AttributeValue =
@@ -55,11 +55,11 @@ export interface DecodedRequest {
   logRecords: OtlpLogRecord[];
 }
 
-const root = protobuf.loadSync(path.join(import.meta.dirname, 'otlp.proto'));
+// The vendored OTLP definitions (test/support/otlp-proto), the same the every-field producer walks.
 const requestTypes: Record<Signal, protobuf.Type> = {
-  traces: root.lookupType('opentelemetry.proto.ExportTraceServiceRequest'),
-  metrics: root.lookupType('opentelemetry.proto.ExportMetricsServiceRequest'),
-  logs: root.lookupType('opentelemetry.proto.ExportLogsServiceRequest'),
+  traces: otlpRoot().lookupType(EXPORT_REQUESTS.traces),
+  metrics: otlpRoot().lookupType(EXPORT_REQUESTS.metrics),
+  logs: otlpRoot().lookupType(EXPORT_REQUESTS.logs),
 };
 
 // Loosely typed on purpose: the same walker reads protobufjs objects and OTLP/JSON, which differ only
