@@ -82,10 +82,15 @@ export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): Rec
     : env.LOCATOR_TOKEN
       ? { default: env.LOCATOR_TOKEN }
       : {};
+  return refuseShortTokens(tokens);
+}
+
+/** The tokens, unless one is shorter than MIN_TOKEN_LENGTH: then the server refuses to start. */
+function refuseShortTokens(tokens: Record<string, string>): Record<string, string> {
   const short = Object.entries(tokens).find(([, token]) => token.length < MIN_TOKEN_LENGTH);
   if (short)
     throw new ServerSettingError(
-      `the token of principal ${short[0]} has ${short[1].length} characters; at least ${MIN_TOKEN_LENGTH} are required`,
+      `the token of principal ${short[0]} is shorter than ${MIN_TOKEN_LENGTH} characters (${short[1].length}); at least ${MIN_TOKEN_LENGTH} are required`,
     );
   return tokens;
 }
@@ -191,11 +196,7 @@ class RateLimiter {
 export async function startHttpServer(
   options: HttpOptions,
 ): Promise<{ url: string; server: Server; sessions(): number; close(): Promise<void> }> {
-  const short = Object.entries(options.tokens).find(([, token]) => token.length < MIN_TOKEN_LENGTH);
-  if (short)
-    throw new ServerSettingError(
-      `the token of principal ${short[0]} is shorter than ${MIN_TOKEN_LENGTH} characters`,
-    );
+  refuseShortTokens(options.tokens);
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.limits };
   const host = options.host ?? '127.0.0.1';
   const allowedHosts = new Set(

@@ -26,7 +26,7 @@ import { classifyResponse } from './errors.ts';
 import { interned } from './interned-attributes.ts';
 import { LookupLedger, lookupTargets } from './lookups.ts';
 import { PresummedCounter } from './presummed-counter.ts';
-import { principalMetrics } from './principal-metrics.ts';
+import { PRINCIPAL_LOOKUPS_OPTIONS, type PrincipalLookups, principalMetrics } from './principal-metrics.ts';
 import { contextFromMeta, contextFromTransport } from './propagation.ts';
 import {
   ATTR_ERROR_TYPE,
@@ -134,7 +134,6 @@ interface Instruments {
   sessionCalls: Histogram;
   toolCalls: PresummedCounter;
   transitions: PresummedCounter;
-  principalLookups: PresummedCounter;
 }
 
 // Instruments are created on first use against whichever MeterProvider is global then, so calling
@@ -178,18 +177,29 @@ function instruments(): Instruments {
         },
         privacyGuard,
       ),
-      principalLookups: new PresummedCounter(
-        meter,
-        METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
-        {
-          description:
-            'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
-          unit: '{lookup}',
-        },
-        privacyGuard,
-      ),
     };
     instrumentsByProvider.set(provider, found);
+  }
+  return found;
+}
+
+/**
+ * Per-principal lookups on the global MeterProvider, for applications that set up the SDK themselves
+ * (without startTelemetry(), which puts them on a provider per pseudonym period). Created on first use.
+ */
+const globalLookupsByProvider = new WeakMap<MeterProvider, PrincipalLookups>();
+function globalPrincipalLookups(): PrincipalLookups {
+  const provider = metrics.getMeterProvider();
+  let found = globalLookupsByProvider.get(provider);
+  if (!found) {
+    const counter = new PresummedCounter(
+      provider.getMeter(INSTRUMENTATION_SCOPE),
+      METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
+      PRINCIPAL_LOOKUPS_OPTIONS,
+      privacyGuard,
+    );
+    found = { addLookups: (value, attributes) => counter.add(value, attributes) };
+    globalLookupsByProvider.set(provider, found);
   }
   return found;
 }
@@ -466,8 +476,7 @@ class ServerInstrumentation {
         [ATTR_MCPKIT_LOOKUP_BATCH]: batch,
         ...(principal ? { [ATTR_MCPKIT_PRINCIPAL]: principal } : {}),
       });
-      if (perPeriod) perPeriod.addLookups(1, attributes);
-      else instruments().principalLookups.add(1, attributes);
+      (perPeriod ?? globalPrincipalLookups()).addLookups(1, attributes);
     }
   }
 

@@ -18,6 +18,19 @@ import { INSTRUMENTATION_SCOPE, METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from './semcon
 
 export const PRINCIPAL_METRIC_SETS = 10_000;
 
+/** The description and unit of `mcpkit.principal.lookups`, wherever it is created. */
+export const PRINCIPAL_LOOKUPS_OPTIONS = {
+  description:
+    'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
+  unit: '{lookup}',
+};
+
+/** Where lookups are counted. */
+export interface PrincipalLookups {
+  /** Counts lookups; `attributes` is an interned set (interned-attributes.ts). */
+  addLookups(value: number, attributes: Attributes): void;
+}
+
 export interface PrincipalMetricsOptions {
   resource: Resource;
   guard: PrivacyGuard;
@@ -32,7 +45,7 @@ interface PeriodInstruments {
   lookups: PresummedCounter;
 }
 
-export class PrincipalMetrics {
+export class PrincipalMetrics implements PrincipalLookups {
   private readonly options: PrincipalMetricsOptions;
   private current: PeriodInstruments | undefined;
   /** Providers of past periods still flushing their last export. */
@@ -49,7 +62,6 @@ export class PrincipalMetrics {
     this.timer.unref();
   }
 
-  /** Counts lookups; `attributes` is an interned set (interned-attributes.ts). */
   addLookups(value: number, attributes: Attributes): void {
     this.instruments().lookups.add(value, attributes);
   }
@@ -75,11 +87,7 @@ export class PrincipalMetrics {
     const lookups = new PresummedCounter(
       provider.getMeter(INSTRUMENTATION_SCOPE),
       METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
-      {
-        description:
-          'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
-        unit: '{lookup}',
-      },
+      PRINCIPAL_LOOKUPS_OPTIONS,
       () => guard,
       maxSets,
     );

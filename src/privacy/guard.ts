@@ -6,7 +6,7 @@ import { interned } from '../mcp/interned-attributes.ts';
 import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
 import { countRedaction } from './redaction-counter.ts';
-import { privacyRules } from './rules.ts';
+import { privacyRules, rulesAdditionsFromEnv } from './rules.ts';
 import { A_FEW_DIGITS, scrubText, TaintRegistry } from './scrubber.ts';
 
 export type AttributeLocation = 'resource' | 'record';
@@ -25,10 +25,7 @@ export const OTHER = 'other';
  * closed set (collector/privacy.yaml), so both layers keep the same names.
  */
 export function knownClientsFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.MCP_KIT_KNOWN_CLIENTS ?? '')
-    .split('|')
-    .map((name) => name.trim())
-    .filter(Boolean);
+  return rulesAdditionsFromEnv('MCP_KIT_KNOWN_CLIENTS', env);
 }
 
 const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];

@@ -14,17 +14,14 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { INSTRUMENTATION_SCOPE } from '../mcp/semconv.ts';
-import { privacyRules } from './rules.ts';
+import { privacyRules, rulesAdditionsFromEnv } from './rules.ts';
 
 const NAME_SHAPE = new RegExp(privacyRules.metrics.nameShape);
 const UNITS = new Set(privacyRules.metrics.units);
 
 /** MCP_KIT_METRIC_PREFIXES: regular expressions of the application's metric namespaces, `|`-separated. */
 export function metricPrefixesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.MCP_KIT_METRIC_PREFIXES ?? '')
-    .split('|')
-    .map((prefix) => prefix.trim())
-    .filter(Boolean);
+  return rulesAdditionsFromEnv('MCP_KIT_METRIC_PREFIXES', env);
 }
 
 export class PrivacyMetricExporter implements PushMetricExporter {

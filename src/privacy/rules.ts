@@ -9,3 +9,15 @@ export const privacyRules = rules;
 export const piiPatterns: ReadonlyArray<{ name: PatternName; regex: RegExp }> = Object.entries(
   rules.patterns,
 ).map(([name, source]) => ({ name: name as PatternName, regex: new RegExp(source, 'gi') }));
+
+/**
+ * An operator's additions to the rules from a variable the library and the collector both read
+ * (MCP_KIT_KNOWN_CLIENTS, MCP_KIT_METRIC_PREFIXES): entries separated by `|`, since the collector splices
+ * the value into a regular expression's alternation.
+ */
+export function rulesAdditionsFromEnv(name: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[name] ?? '')
+    .split('|')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}

@@ -14,6 +14,7 @@ import {
 import { startUpstream, type Upstream } from '../../examples/detainee-locator/upstream.ts';
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
 import { eventually } from '../support/eventually.ts';
+import { initializeRequest } from '../support/mcp.ts';
 import { startCapturedTelemetry } from '../support/telemetry.ts';
 
 const telemetry = startCapturedTelemetry();
@@ -34,16 +35,7 @@ async function locator(limits: Partial<HttpLimits> = {}) {
   return startHttpServer({ upstream: new UpstreamClient(upstream.url), tokens, allowedOrigins: [], limits });
 }
 
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'abuse-test', version: '1' },
-  },
-};
+const initialize = initializeRequest('abuse-test');
 
 /**
  * A JSON-RPC POST (node:http: fetch will not send a Host header of the caller's choosing); returns the
@@ -79,7 +71,7 @@ function post(url: string, headers: Record<string, string>, body: unknown = init
         },
       );
       request.on('error', reject);
-      request.end(JSON.stringify(body));
+      request.end(typeof body === 'string' ? body : JSON.stringify(body));
     },
   );
 }

@@ -199,3 +199,17 @@ export async function connect(
     },
   };
 }
+
+/** A well-formed `initialize` request body from a client of that name, for raw HTTP tests. */
+export function initializeRequest(clientName: string): string {
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: clientName, version: '1' },
+    },
+  });
+}

@@ -11,6 +11,7 @@ import { newCaptureRoot } from '../../support/capture.ts';
 import { recordFigures } from '../../support/faults/figures.ts';
 import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
+import { initializeRequest } from '../../support/mcp.ts';
 import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
 const corpus = loadCanaries();
@@ -30,19 +31,6 @@ interface JsonRpcAnswer {
     error?: { code: number; message: string };
   }[];
 }
-
-/** A well-formed `initialize` request from a client of that name. */
-const initializeRequest = (clientName: string) =>
-  JSON.stringify({
-    jsonrpc: '2.0',
-    id: 1,
-    method: 'initialize',
-    params: {
-      protocolVersion: '2025-06-18',
-      capabilities: {},
-      clientInfo: { name: clientName, version: '1' },
-    },
-  });
 
 describe('bad input to the reference MCP server', () => {
   const captureRoot = newCaptureRoot('fault-mcp-input');
