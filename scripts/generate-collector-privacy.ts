@@ -4,12 +4,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { ATTR_MCPKIT_BODY_SCRUBBED } from '../src/mcp/semconv.ts';
 import { PSEUDONYM_FORMAT } from '../src/privacy/pseudonymizer.ts';
+import { valueShapeSource } from '../src/privacy/rules.ts';
 import { repoRoot } from './provision/cache.ts';
 
 export const privacyConfigPath = path.join(repoRoot, 'collector/privacy.yaml');
 
-interface Rules {
+export interface Rules {
   patterns: Record<string, string>;
   attributes: {
     resource: string[];
@@ -19,8 +21,14 @@ interface Rules {
     shaped: { keys: Record<string, string> };
     values: { keys: Record<string, string[]> };
     formats: { keys: Record<string, string> };
+    shapes: {
+      patterns: Record<string, string>;
+      keys: Record<string, string>;
+      prefixes: Record<string, string>;
+      everyKey: string;
+    };
   };
-  names: { shape: string };
+  names: { shape: string; keys: string[] };
   metrics: { namePrefixes: string[]; nameShape: string; units: string[] };
   limits: { attributeValueLength: number; attributeCount: number };
 }
@@ -57,10 +65,11 @@ export const PATTERN_PREFILTER = String.raw`(?i)\d[-\s./]?\d|[@:]|_[a-z0-9]{12}|
  */
 export const CANNOT_MATCH_A_PATTERN = String.raw`^(?is:.{0,4}|[^:]{5}|[^0-9@:_\s]*(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s][^0-9@:_\s]*)?)*)$`;
 
+/** How deep a log body map is kept: below, containers are dropped (OTTL has no recursion). */
+const BODY_DEPTH = 3;
+
 /** The OpenTelemetry schema URLs (https://opentelemetry.io/schemas/<version>), the only ones kept. */
 const OTEL_SCHEMA_URL = String.raw`^(?:https://opentelemetry\.io/schemas/[0-9]+\.[0-9]+\.[0-9]+)?$`;
-/** A library version: numbers and a short pre-release or build tag, nothing a sentence fits in. */
-const VERSION_SHAPE = String.raw`^(?:v?[0-9]{1,5}(?:\.[0-9]{1,5}){0,3}(?:[-+][0-9A-Za-z.]{1,24})?)?$`;
 /** Severity texts of the log data model and the common logging libraries, case-insensitive. */
 const SEVERITY_TEXT =
   '^(?i:(?:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|alert|emerg|emergency)[0-9]?)?$';
@@ -68,10 +77,68 @@ const SEVERITY_TEXT =
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector environment reference, not JS
 const OPERATOR_METRIC_PREFIXES = '${env:MCP_KIT_METRIC_PREFIXES:-}';
 
+/**
+ * The decisions about string values, grouped by shape: a regex of the keys of each group, and the shape
+ * their values must fit (none for the keys decided elsewhere: closed sets, formats, id keys, names,
+ * which take any string here and are checked after). The keys with any string come first, then the
+ * largest groups, so the common keys are decided in the fewest steps.
+ */
+function valueGroups(rules: Rules): { keys: string; shape?: string }[] {
+  const { attributes, names } = rules;
+  const anyString = [
+    ...Object.keys(attributes.values.keys),
+    ...Object.keys(attributes.formats.keys),
+    ...attributes.pseudonymised,
+    ...Object.keys(attributes.shaped.keys),
+    ...names.keys,
+  ].map(escapeRegex);
+  const byShape = new Map<string, string[]>();
+  const add = (shape: string, keyRegex: string) =>
+    byShape.set(shape, [...(byShape.get(shape) ?? []), keyRegex]);
+  for (const [key, shape] of Object.entries(attributes.shapes.keys)) add(shape, escapeRegex(key));
+  for (const [prefix, shape] of Object.entries(attributes.shapes.prefixes))
+    add(shape, `${escapeRegex(prefix)}[a-z0-9_]+`);
+  return [
+    { keys: `^(?:${anyString.join('|')})$` },
+    ...[...byShape]
+      .sort(([, a], [, b]) => b.length - a.length)
+      .map(([shape, keys]) => ({ keys: `^(?:${keys.join('|')})$`, shape: valueShapeSource(shape) })),
+  ];
+}
+
+/** The same decisions as one regex over `key=value` (for tests in JavaScript, with the `s` flag). */
+export function keptStringRegex(rules: Rules): string {
+  const groups = valueGroups(rules);
+  const alternatives = groups.map(
+    ({ keys, shape }) => `(?:${unanchored(keys)})=${shape ? `(?:${unanchored(shape)})` : '.*'}`,
+  );
+  const everyKey = `(?:${groups.map(({ keys }) => unanchored(keys)).join('|')})=(?:${unanchored(rules.attributes.shapes.everyKey)})`;
+  return `^(?:${[...alternatives, everyKey].join('|')})$`;
+}
+
+/**
+ * An OTTL condition on an attribute's key and value: true when the value has a decision. Small regexes
+ * per group rather than one over `key=value`: Go runs a large regex on its slow NFA engine, and it
+ * halved the collector's throughput; a small one runs on its one-pass or backtracking engines.
+ */
+function keptValueOf(rules: Rules): (key: string, value: string) => string {
+  const groups = valueGroups(rules);
+  return (key, value) => {
+    const decided = groups.map(({ keys, shape }) =>
+      shape
+        ? `(IsMatch(${key}, ${ottl(keys)}) and IsMatch(${value}, ${ottl(shape)}))`
+        : `IsMatch(${key}, ${ottl(keys)})`,
+    );
+    return `(IsString(${value}) and (IsMatch(${value}, ${ottl(rules.attributes.shapes.everyKey)}) or ${decided.join(' or ')})) or IsInt(${value}) or IsDouble(${value}) or IsBool(${value})`;
+  };
+}
+
 export async function renderCollectorPrivacy(): Promise<string> {
   const { default: rules } = (await import('../src/privacy/rules.json', { with: { type: 'json' } })) as {
     default: Rules;
   };
+  const keptValue = keptValueOf(rules);
+  const VERSION_SHAPE = valueShapeSource('version');
   const patterns = Object.entries(rules.patterns).map(([name, source]) => ({ name, regex: `(?i)${source}` }));
   const { attributeValueLength: maxLength, attributeCount: maxCount } = rules.limits;
   // A statement group of its own, so the ten patterns run only on names the prefilter lets through.
@@ -88,7 +155,37 @@ export async function renderCollectorPrivacy(): Promise<string> {
     `set(${target}, "[redacted]") where ${target} != nil and not IsMatch(${target}, ${shape})`;
   // A map or list under an allowed key would carry anything past the allow-list (the redaction processor
   // checks top-level string values): flattened into `key.sub` and `key.0` keys, which the allow-list drops.
-  const flattenNested = (attributes: string) => `flatten(${attributes})`;
+  // Then one pass keeps only what has a decision: numbers and booleans, and strings in their key's shape
+  // (rules.json `attributes.shapes`; keys decided elsewhere, closed sets, formats, id keys, names, take
+  // any string here and are checked after). Bytes are dropped: the redaction processor reads them as
+  // base64, where no pattern finds the text they hold, and OTTL has no IsBytes, so what is kept is named.
+  // `Filter` is a lambda, behind the feature gate ottl.functions.enableLambda: a collector without the
+  // gate refuses the configuration rather than run without the statement.
+  const flattenNested = (attributes: string) => [
+    `flatten(${attributes})`,
+    // Rebuilt only when something must go: the test alone costs less than copying every map.
+    `set(${attributes}, Filter(${attributes}, (k, v) => ${keptValue('k', 'v')})) where Any(${attributes}, (k, v) => not (${keptValue('k', 'v')}))`,
+  ];
+  // Log bodies. Text is free, and no pattern finds a name in a sentence: a body passes as text, or as a
+  // list, only from a process whose privacy layer 1 scrubbed it (ATTR_MCPKIT_BODY_SCRUBBED on the record), and is
+  // `[redacted]` otherwise. Maps are cleaned like attributes, at every level down to BODY_DEPTH: values
+  // in their key's shape, numbers and booleans; lists inside them keep numbers and booleans; deeper
+  // containers and bytes are dropped wherever they are.
+  const scalar = (value: string) => `IsInt(${value}) or IsDouble(${value}) or IsBool(${value})`;
+  const cleanMap = (map: string, depth: number): string => {
+    const [key, value, item] = [`k${depth}`, `v${depth}`, `w${depth}`];
+    if (depth === BODY_DEPTH) return `Filter(${map}, (${key}, ${value}) => ${keptValue(key, value)})`;
+    const entries = `Filter(${map}, (${key}, ${value}) => ${keptValue(key, value)} or IsMap(${value}) or IsList(${value}))`;
+    const list = `Filter(${item}, (_, e${depth}) => ${scalar(`e${depth}`)})`;
+    return `MapEach(${entries}, (_, ${item}) => When(() => IsMap(${item}), ${cleanMap(item, depth + 1)}, When(() => IsList(${item}), ${list}, ${item})))`;
+  };
+  const unscrubbed = `log.attributes[${ottl(ATTR_MCPKIT_BODY_SCRUBBED)}] != true`;
+  const logBody = () => [
+    `set(log.body, "[redacted]") where log.body != nil and not (IsMap(log.body) or ${scalar('log.body')}) and ${unscrubbed}`,
+    `set(log.body, "") where log.body != nil and not (IsString(log.body) or IsMap(log.body) or IsList(log.body) or ${scalar('log.body')})`,
+    `set(log.body, Filter(log.body, (_, e) => IsString(e) or ${scalar('e')})) where IsList(log.body)`,
+    `set(log.body, ${cleanMap('log.body', 1)}) where IsMap(log.body)`,
+  ];
   const limits = (attributes: string) => [
     `limit(${attributes}, ${maxCount}, [])`,
     `truncate_all(${attributes}, ${maxLength})`,
@@ -103,7 +200,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
     context: 'resource',
     statements: [
       schemaUrl('resource.schema_url'),
-      flattenNested('resource.attributes'),
+      ...flattenNested('resource.attributes'),
       `keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`,
       ...Object.entries(rules.attributes.shaped.keys).map(([key, keyShape]) => {
         const target = `resource.attributes[${ottl(key)}]`;
@@ -211,7 +308,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'span',
             statements: [
-              flattenNested('span.attributes'),
+              ...flattenNested('span.attributes'),
               'set(span.status.message, "")',
               // Trace state is written by whoever started the trace: caller text, like a status message.
               'set(span.trace_state, "")',
@@ -229,7 +326,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'spanevent',
             statements: [
-              flattenNested('spanevent.attributes'),
+              ...flattenNested('spanevent.attributes'),
               shapeCheck('spanevent.name'),
               ...limits('spanevent.attributes'),
             ],
@@ -242,7 +339,8 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'log',
             statements: [
-              flattenNested('log.attributes'),
+              ...flattenNested('log.attributes'),
+              ...logBody(),
               `set(log.severity_text, "") where not IsMatch(log.severity_text, ${ottl(SEVERITY_TEXT)})`,
               `set(log.event_name, "[redacted]") where log.event_name != "" and not IsMatch(log.event_name, ${shape})`,
               ...limits('log.attributes'),
@@ -265,7 +363,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           },
           {
             context: 'datapoint',
-            statements: [flattenNested('datapoint.attributes'), ...limits('datapoint.attributes')],
+            statements: [...flattenNested('datapoint.attributes'), ...limits('datapoint.attributes')],
           },
           closedSetGroup('datapoint', 'datapoint.attributes'),
           // What an aggregator filtered out of a data point is exactly what must not be exported.

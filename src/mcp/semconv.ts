@@ -52,6 +52,11 @@ export const ATTR_MCPKIT_TOOL_PREVIOUS = 'mcpkit.tool.previous';
 export const ATTR_MCPKIT_RESULT_COUNT = 'mcpkit.result.count';
 /** Whether a lookup was served from the application's cache: hit | miss (upstream health). */
 export const ATTR_MCPKIT_CACHE_RESULT = 'mcpkit.cache.result';
+/**
+ * true on a log record whose body privacy layer 1 scrubbed: the collector keeps a text or list body
+ * only with it (no pattern finds a name in a sentence, so unscrubbed text is `[redacted]` there).
+ */
+export const ATTR_MCPKIT_BODY_SCRUBBED = 'mcpkit.body.scrubbed';
 /** Prefix of tool arguments exported through the per-tool policy (transformed, never raw). */
 export const MCPKIT_ARGUMENT_PREFIX = 'mcpkit.arg.';
 /** Prefix of outcome attributes a tool declares about its result (e.g. mcpkit.result.match_type). */

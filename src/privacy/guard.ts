@@ -6,7 +6,7 @@ import { interned } from '../mcp/interned-attributes.ts';
 import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
 import { countRedaction } from './redaction-counter.ts';
-import { privacyRules, rulesAdditionsFromEnv } from './rules.ts';
+import { privacyRules, rulesAdditionsFromEnv, valueShapeOf } from './rules.ts';
 import { A_FEW_DIGITS, scrubText, TaintRegistry } from './scrubber.ts';
 
 export type AttributeLocation = 'resource' | 'record';
@@ -34,8 +34,21 @@ const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];
 const DROPPED = 'dropped';
 const PSEUDONYMISED = 'pseudonymised';
 const SCRUBBED = 'scrubbed';
+/** Values kept only in a shape (rules.json `attributes.shapes`), then scrubbed; dropped otherwise. */
+class InShape {
+  readonly shape: RegExp;
+  constructor(shape: RegExp) {
+    this.shape = shape;
+  }
+}
 /** A RegExp: a shaped key; an array: a key with a closed set of values. */
-type KeyTreatment = typeof DROPPED | typeof PSEUDONYMISED | typeof SCRUBBED | RegExp | readonly string[];
+type KeyTreatment =
+  | typeof DROPPED
+  | typeof PSEUDONYMISED
+  | typeof SCRUBBED
+  | InShape
+  | RegExp
+  | readonly string[];
 const KEY_TREATMENTS_SIZE = 4096;
 /** Clean-text memo bounds: the same few values (method and tool names, enum values) recur on every call. */
 const CLEAN_MEMO_SIZE = 1024;
@@ -127,11 +140,16 @@ export class PrivacyGuard {
       found = !this.isAllowed(key, location)
         ? DROPPED
         : (this.closedSets.get(key) ??
-          (this.pseudonymised.has(key) ? PSEUDONYMISED : (this.shaped.get(key) ?? SCRUBBED)));
+          (this.pseudonymised.has(key) ? PSEUDONYMISED : (this.shaped.get(key) ?? this.inShape(key))));
       if (known.size >= KEY_TREATMENTS_SIZE) known.clear();
       known.set(key, found);
     }
     return found;
+  }
+
+  private inShape(key: string): InShape | typeof SCRUBBED {
+    const shape = valueShapeOf(key);
+    return shape ? new InShape(shape) : SCRUBBED;
   }
 
   /**
@@ -192,8 +210,11 @@ export class PrivacyGuard {
       if (value === undefined) continue;
       const treatment = this.treatment(key, location);
       if (treatment === DROPPED) continue;
-      if (count++ >= privacyRules.limits.attributeCount) break;
-      result[key] = this.sanitizeValue(key, value, treatment);
+      if (count >= privacyRules.limits.attributeCount) break;
+      const sanitized = this.sanitizeValue(key, value, treatment);
+      if (sanitized === undefined) continue;
+      count++;
+      result[key] = sanitized;
     }
     return result;
   }
@@ -221,7 +242,18 @@ export class PrivacyGuard {
     return sanitized;
   }
 
-  private sanitizeValue(key: string, value: AttributeValue, treatment: KeyTreatment): AttributeValue {
+  private sanitizeValue(
+    key: string,
+    value: AttributeValue,
+    treatment: KeyTreatment,
+  ): AttributeValue | undefined {
+    // Free text under a kept key (a name in error.type) fits no shape: the attribute is dropped, as the
+    // collector drops it.
+    if (treatment instanceof InShape) {
+      const fits = (item: unknown) => typeof item !== 'string' || treatment.shape.test(item);
+      if (Array.isArray(value) ? !value.every(fits) : !fits(value)) return undefined;
+      return this.sanitizeValue(key, value, SCRUBBED);
+    }
     if (treatment === SCRUBBED) {
       if (typeof value === 'string') return this.scrub(value);
       if (Array.isArray(value)) {

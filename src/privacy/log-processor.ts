@@ -2,11 +2,14 @@
 // attributes, a scrubbed body (patterns and tainted values) and a sanitized resource.
 import type { AnyValue, Attributes, Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { ATTR_MCPKIT_BODY_SCRUBBED } from '../mcp/semconv.ts';
 import { type PrivacyGuard, privacyGuard } from './guard.ts';
 import { sanitizeResource } from './span-processor.ts';
 
 export function sanitizeLogRecord(record: ReadWriteLogRecord, guard: PrivacyGuard): ReadWriteLogRecord {
   const attributes: Attributes = guard.sanitizeAttributes(record.attributes, 'record');
+  // The collector keeps text bodies only from records this layer scrubbed.
+  if (record.body !== undefined) attributes[ATTR_MCPKIT_BODY_SCRUBBED] = true;
   const copy: ReadWriteLogRecord = {
     hrTime: record.hrTime,
     hrTimeObserved: record.hrTimeObserved,
@@ -30,6 +33,7 @@ export function sanitizeLogRecord(record: ReadWriteLogRecord, guard: PrivacyGuar
     },
     setBody(body: AnyValue) {
       copy.body = guard.scrubValue(body);
+      attributes[ATTR_MCPKIT_BODY_SCRUBBED] = true;
       return copy;
     },
     setEventName(name: string) {

@@ -1,4 +1,5 @@
 // Typed access to rules.json, the one source of truth shared with the collector's privacy layer.
+import { PSEUDONYM_FORMAT } from './pseudonymizer.ts';
 import rules from './rules.json' with { type: 'json' };
 
 export type PatternName = keyof typeof rules.patterns;
@@ -21,3 +22,30 @@ export function rulesAdditionsFromEnv(name: string, env: NodeJS.ProcessEnv = pro
     .map((entry) => entry.trim())
     .filter(Boolean);
 }
+
+/**
+ * The source of a value shape named in rules.json `attributes.shapes`: its own patterns, `name` (the
+ * names' shape) and `id` (a number, or a library pseudonym, whose format lives with the pseudonymizer).
+ */
+export function valueShapeSource(name: string): string {
+  if (name === 'name') return rules.names.shape;
+  if (name === 'id') return `^(?:-?[0-9]{1,19}|${unanchored(PSEUDONYM_FORMAT.source)})$`;
+  const shape = (rules.attributes.shapes.patterns as Record<string, string>)[name];
+  if (!shape) throw new Error(`rules.json names the value shape "${name}", which it does not define`);
+  return shape;
+}
+
+/** The shape a key's string values must fit to be exported (by key, then by prefix), if it has one. */
+export function valueShapeOf(key: string): RegExp | undefined {
+  const { keys, prefixes } = rules.attributes.shapes;
+  const name =
+    (keys as Record<string, string>)[key] ??
+    Object.entries(prefixes).find(([prefix]) => key.startsWith(prefix))?.[1];
+  return name === undefined
+    ? undefined
+    : new RegExp(
+        `^(?:${unanchored(rules.attributes.shapes.everyKey)}|${unanchored(valueShapeSource(name))})$`,
+      );
+}
+
+const unanchored = (regex: string) => regex.replace(/^\^/, '').replace(/\$$/, '');

@@ -125,15 +125,12 @@ describe('the collector’s privacy layer against a producer that follows no rul
     const span = sinks.tempo.spans[0];
     expect(Object.keys(span?.attributes ?? {}).sort()).toEqual(
       [
-        'error.type',
-        'http.route',
         'mcp.method.name',
         'gen_ai.tool.name',
         'mcp.protocol.version',
         'mcp.session.id',
         'mcpkit.principal',
         'mcpkit.arg.language',
-        'mcpkit.arg.contact',
       ].sort(),
     );
     expect(Object.keys(span?.resource ?? {})).not.toContain('enduser.id');
@@ -219,8 +216,9 @@ describe('the collector’s privacy layer against a producer that follows no rul
     const attributes = {
       'mcp.session.id': 'alice',
       'mcpkit.principal': 'beatriz-lopez',
-      'mcpkit.arg.contact': 'write to ana.lopez@example.org',
+      'mcpkit.arg.contact': 'call 555-123-4567',
       'mcpkit.arg.language': 'es',
+      'http.route': '/callback/555-123-4567',
       'error.type': 'not found, call 555-123-4567',
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': 'search_detainee_by_name',
@@ -255,7 +253,12 @@ describe('the collector’s privacy layer against a producer that follows no rul
             scopeLogs: [
               {
                 logRecords: [
-                  { timeUnixNano: now, body: { stringValue: body } },
+                  // Text as privacy layer 1 marks it once scrubbed: the collector masks patterns again.
+                  {
+                    timeUnixNano: now,
+                    body: { stringValue: body },
+                    attributes: [{ key: 'mcpkit.body.scrubbed', value: { boolValue: true } }],
+                  },
                   // An id key nested in a body map under another allowed key is hashed there too.
                   {
                     timeUnixNano: now,
@@ -274,6 +277,8 @@ describe('the collector’s privacy layer against a producer that follows no rul
                       },
                     },
                   },
+                  // Text no layer 1 has seen: a name in it would pass every pattern.
+                  { timeUnixNano: now, body: { stringValue: body } },
                 ],
               },
             ],
@@ -284,31 +289,40 @@ describe('the collector’s privacy layer against a producer that follows no rul
     const isCheck = (item: { resource: Record<string, unknown> }) =>
       item.resource['service.name'] === 'hmac-check';
     await sinks.tempo.waitFor((data) => data.spans.some(isCheck));
-    await sinks.loki.waitFor((data) => data.logRecords.filter(isCheck).length >= 2);
+    await sinks.loki.waitFor((data) => data.logRecords.filter(isCheck).length >= 3);
 
     expect(sinks.tempo.spans.find(isCheck)?.attributes).toEqual({
       'mcp.session.id': hmac('alice'),
       'mcpkit.principal': hmac('beatriz-lopez'),
-      'mcpkit.arg.contact': mask('write to ana.lopez@example.org'),
+      // In their key's shape, so kept, and the phone number in them replaced by its HMAC.
+      'mcpkit.arg.contact': mask('call 555-123-4567'),
       'mcpkit.arg.language': 'es',
-      'error.type': mask('not found, call 555-123-4567'),
+      'http.route': mask('/callback/555-123-4567'),
+      // A sentence is no error type: dropped whole, whatever it holds.
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': 'search_detainee_by_name',
     });
-    expect(mask('write to ana.lopez@example.org')).toBe(`write to ${hmac('ana.lopez@example.org')}`);
+    expect(mask('call 555-123-4567')).toBe(`call ${hmac('555-123-4567')}`);
     // Log bodies pass two pattern-masking processors (redaction/privacy, then redaction/policy_keys).
-    const [text, map] = sinks.loki.logRecords.filter(isCheck);
+    const [text, map, unscrubbed] = sinks.loki.logRecords.filter(isCheck);
     expect(text?.body).toBe(mask(mask(body)));
     expect(map?.body).toEqual({ state: { 'mcp.session.id': hmac('alice') } });
+    expect(unscrubbed?.body).toBe('[redacted]');
   });
 });
 
-describe('a collector started without the kit’s feature gate', () => {
-  it('drops a span whose links it cannot clear, and delivers the others', async () => {
+describe('a collector started without the kit’s feature gates', () => {
+  it('refuses the configuration without ottl.functions.enableLambda, naming the gate', async () => {
+    const result = await validateCollectorConfig(collectorConfigFiles, {}, []);
+    expect(result.ok).toBe(false);
+    expect(result.output).toContain('ottl.functions.enableLambda');
+  });
+
+  it('drops a span whose links it cannot clear (without ottl.set.allowNil), and delivers the others', async () => {
     const tempo = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('layer2-no-gate') });
     const collector = await startKitCollector({
       backends: { tempo: tempo.url, loki: tempo.url, prometheus: tempo.url },
-      featureGates: [],
+      featureGates: ['--feature-gates=ottl.functions.enableLambda'],
     });
     try {
       const telemetry = foreignTelemetry(records[0] as CanaryRecord, 0);

@@ -39,8 +39,10 @@ function configArgs(configs: CollectorOptions['configs']): string[] {
  * The feature gates the kit's configuration needs, passed by the tests and docker-compose.yml alike:
  * `ottl.set.allowNil` lets transform/privacy clear span links (`set(span.links, nil)`); without it the
  * statement is ignored and filter/privacy drops every span that still has links.
+ * `ottl.functions.enableLambda` lets it keep only the attribute values it has a decision for (`Filter`);
+ * without it the collector refuses the configuration.
  */
-export const COLLECTOR_FEATURE_GATES = ['--feature-gates=ottl.set.allowNil'];
+export const COLLECTOR_FEATURE_GATES = ['--feature-gates=ottl.set.allowNil,ottl.functions.enableLambda'];
 
 export async function startCollector(options: CollectorOptions): Promise<RunningCollector> {
   const telemetryPort = await freePort();
@@ -72,11 +74,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
 export async function validateCollectorConfig(
   configs: CollectorOptions['configs'],
   env: Record<string, string> = {},
+  featureGates: string[] = COLLECTOR_FEATURE_GATES,
 ): Promise<{ ok: boolean; output: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(
       requireTools().otelcol,
-      ['validate', ...COLLECTOR_FEATURE_GATES, ...configArgs(configs)],
+      ['validate', ...featureGates, ...configArgs(configs)],
       {
         env: { ...process.env, ...env },
       },

@@ -93,14 +93,15 @@ describe('a Sentry event through privacy layer 1', () => {
 });
 
 describe('a dd-trace span through privacy layer 1', () => {
-  it('keeps allow-listed tags scrubbed, structural tags and internal metrics, and drops the rest', () => {
+  it('keeps allow-listed tags in their shape and scrubbed, structural tags and internal metrics, and drops the rest', () => {
     const guard = new PrivacyGuard({ secret: 'unit-bridges-key-0123456789abcdef' });
-    guard.taint.add({ last_name: 'Zhúthñíl' });
+    guard.taint.add({ last_name: 'Zhúthñíl', alias: 'zhuthnil' });
     const span = sanitizeDatadogSpan(guard, {
       name: 'web.request',
       resource: 'lookup Zhúthñíl',
       meta: {
-        'http.route': '/detainees/Zhúthñíl',
+        'http.route': '/detainees/zhuthnil',
+        'error.type': 'Zhúthñíl',
         'usr.email': 'quanmath.85@example.com',
         'span.kind': 'server',
       },
@@ -111,6 +112,7 @@ describe('a dd-trace span through privacy layer 1', () => {
     expect(span).toEqual({
       name: 'web.request',
       resource: 'lookup [redacted]',
+      // A name is no error type: dropped; a value in its key's shape is still scrubbed of taint.
       meta: { 'http.route': '/detainees/[redacted]', 'span.kind': 'server' },
       metrics: { _sampling_priority_v1: 1, 'http.response.status_code': 404 },
       span_events: [{ name: 'matched [redacted]', attributes: {} }],

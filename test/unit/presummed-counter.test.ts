@@ -52,27 +52,27 @@ describe('a presummed counter', () => {
   });
 
   it('adds up sets that layer 1 makes alike, instead of reporting one of them', async () => {
-    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40), extraAttributes: ['app.note'] });
     const { counter, points } = counterWithReader(guard);
-    counter.add(2, interned({ 'http.route': 'agent of quanmath.85@example.com' }));
-    counter.add(3, interned({ 'http.route': 'agent of zhuthnil@example.org' }));
-    expect(await points()).toEqual([{ attributes: { 'http.route': 'agent of [email]' }, value: 5 }]);
+    counter.add(2, interned({ 'app.note': 'agent of quanmath.85@example.com' }));
+    counter.add(3, interned({ 'app.note': 'agent of zhuthnil@example.org' }));
+    expect(await points()).toEqual([{ attributes: { 'app.note': 'agent of [email]' }, value: 5 }]);
   });
 
   it('adds up sets a later taint makes alike', async () => {
-    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40), extraAttributes: ['app.note'] });
     const { counter, points } = counterWithReader(guard);
-    counter.add(1, interned({ 'http.route': 'Quanmath helper' }));
+    counter.add(1, interned({ 'app.note': 'Quanmath helper' }));
     guard.taint.add({ first: 'Quanmath', second: 'Zhuthnil' });
-    counter.add(1, interned({ 'http.route': 'Zhuthnil helper' }));
-    expect(await points()).toEqual([{ attributes: { 'http.route': '[redacted] helper' }, value: 2 }]);
+    counter.add(1, interned({ 'app.note': 'Zhuthnil helper' }));
+    expect(await points()).toEqual([{ attributes: { 'app.note': '[redacted] helper' }, value: 2 }]);
   });
 
   it('counts sets past its limit under one set, so a flood of client names cannot grow it', async () => {
-    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40), extraAttributes: ['app.note'] });
     const { counter, points } = counterWithReader(guard);
     for (let i = 0; i < 2500; i++)
-      counter.add(1, interned({ 'http.route': `client-${'x'.repeat(i % 50)}${i}` }));
+      counter.add(1, interned({ 'app.note': `client-${'x'.repeat(i % 50)}${i}` }));
     const reported = await points();
     expect(reported).toHaveLength(1999);
     expect(reported.find((point) => point.attributes['otel.metric.overflow'] === true)?.value).toBe(502);

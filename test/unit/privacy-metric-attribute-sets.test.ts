@@ -19,23 +19,23 @@ describe('interned metric attribute sets', () => {
 
 describe('sanitizing a frozen metric attribute set', () => {
   it('returns the same sanitized copy while nothing changed', () => {
-    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40), extraAttributes: ['app.note'] });
     const set = interned({
       'mcp.method.name': 'tools/call',
-      'http.route': 'agent',
+      'app.note': 'agent',
       'secret.key': 'x',
     });
     const sanitized = guard.sanitizeMetricAttributes(set);
-    expect(sanitized).toEqual({ 'mcp.method.name': 'tools/call', 'http.route': 'agent' });
+    expect(sanitized).toEqual({ 'mcp.method.name': 'tools/call', 'app.note': 'agent' });
     expect(guard.sanitizeMetricAttributes(set)).toBe(sanitized);
   });
 
   it('sanitizes it again once a caller typed one of its words', () => {
-    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
-    const set = interned({ 'mcp.method.name': 'tools/call', 'http.route': 'Quanmath helper' });
-    expect(guard.sanitizeMetricAttributes(set)['http.route']).toBe('Quanmath helper');
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40), extraAttributes: ['app.note'] });
+    const set = interned({ 'mcp.method.name': 'tools/call', 'app.note': 'Quanmath helper' });
+    expect(guard.sanitizeMetricAttributes(set)['app.note']).toBe('Quanmath helper');
     guard.taint.add({ name: 'Quanmath' });
-    expect(guard.sanitizeMetricAttributes(set)['http.route']).toBe('[redacted] helper');
+    expect(guard.sanitizeMetricAttributes(set)['app.note']).toBe('[redacted] helper');
   });
 
   it('pseudonymises a raw id under the new key after the key rotates', () => {
@@ -51,10 +51,10 @@ describe('sanitizing a frozen metric attribute set', () => {
   });
 
   it('never caches a set that is not frozen (its owner may change it)', () => {
-    const guard = new PrivacyGuard({ secret: 'a'.repeat(40) });
-    const set: Record<string, string> = { 'http.route': 'agent' };
+    const guard = new PrivacyGuard({ secret: 'a'.repeat(40), extraAttributes: ['app.note'] });
+    const set: Record<string, string> = { 'app.note': 'agent' };
     guard.sanitizeMetricAttributes(set);
-    set['http.route'] = 'mail me at quanmath.85@example.com';
-    expect(guard.sanitizeMetricAttributes(set)['http.route']).toBe('mail me at [email]');
+    set['app.note'] = 'mail me at quanmath.85@example.com';
+    expect(guard.sanitizeMetricAttributes(set)['app.note']).toBe('mail me at [email]');
   });
 });
