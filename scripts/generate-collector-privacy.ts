@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ATTR_MCPKIT_BODY_SCRUBBED } from '../src/mcp/semconv.ts';
+import { ATTR_MCPKIT_BODY_SCRUBBED, INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../src/mcp/semconv.ts';
 import { PSEUDONYM_FORMAT } from '../src/privacy/pseudonymizer.ts';
 import { valueShapeSource } from '../src/privacy/rules.ts';
 import { repoRoot } from './provision/cache.ts';
@@ -356,6 +356,11 @@ export async function renderCollectorPrivacy(): Promise<string> {
             context: 'metric',
             statements: [
               'set(metric.description, "")',
+              // The kit's own metrics get their description back (src/mcp/semconv.ts).
+              ...Object.entries(METRIC_DESCRIPTIONS).map(
+                ([name, description]) =>
+                  `set(metric.description, ${ottl(description)}) where metric.name == ${ottl(name)} and instrumentation_scope.name == ${ottl(INSTRUMENTATION_SCOPE)}`,
+              ),
               // Metadata is a free-form attribute list beside the metric: nothing of it is needed.
               'delete_matching_keys(metric.metadata, ".*")',
               `set(metric.unit, "") where not IsMatch(metric.unit, ${ottl(exactly(rules.metrics.units))})`,

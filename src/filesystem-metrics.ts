@@ -5,14 +5,18 @@
 // dependency is added for it.
 import { statfs } from 'node:fs/promises';
 import { metrics } from '@opentelemetry/api';
-import { INSTRUMENTATION_SCOPE, METRIC_SYSTEM_FILESYSTEM_UTILIZATION } from './mcp/semconv.ts';
+import {
+  INSTRUMENTATION_SCOPE,
+  METRIC_DESCRIPTIONS,
+  METRIC_SYSTEM_FILESYSTEM_UTILIZATION,
+} from './mcp/semconv.ts';
 
 /** Observes the used share (0..1) of the filesystem holding `path` at every metric collection. */
 export function startFilesystemMetrics(path: string = process.cwd()): void {
   metrics
     .getMeter(INSTRUMENTATION_SCOPE)
     .createObservableGauge(METRIC_SYSTEM_FILESYSTEM_UTILIZATION, {
-      description: 'Used share of the filesystem holding the working directory.',
+      description: METRIC_DESCRIPTIONS[METRIC_SYSTEM_FILESYSTEM_UTILIZATION],
       unit: '1',
     })
     .addCallback(async (result) => {

@@ -4,7 +4,12 @@
 // Node is started with a loader hook, so the application's auth layer reports them with one call.
 import { metrics } from '@opentelemetry/api';
 import type { HttpRejectionReason } from '../types.ts';
-import { ATTR_ERROR_TYPE, INSTRUMENTATION_SCOPE, METRIC_MCPKIT_HTTP_REJECTIONS } from './semconv.ts';
+import {
+  ATTR_ERROR_TYPE,
+  INSTRUMENTATION_SCOPE,
+  METRIC_DESCRIPTIONS,
+  METRIC_MCPKIT_HTTP_REJECTIONS,
+} from './semconv.ts';
 
 const REASONS = new Set<string>([
   'unauthorized',
@@ -26,8 +31,7 @@ let counter: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | 
 export function recordHttpRejection(reason: HttpRejectionReason): void {
   // Created on first use, after the application has started telemetry.
   counter ??= metrics.getMeter(INSTRUMENTATION_SCOPE).createCounter(METRIC_MCPKIT_HTTP_REJECTIONS, {
-    description:
-      'HTTP requests refused before MCP: missing or wrong credentials, a foreign Origin, and the like.',
+    description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_HTTP_REJECTIONS],
     unit: '{request}',
   });
   counter.add(1, { [ATTR_ERROR_TYPE]: REASONS.has(reason) ? reason : 'other' });

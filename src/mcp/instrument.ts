@@ -52,6 +52,7 @@ import {
   MCP_DURATION_BUCKETS,
   MCPKIT_ARGUMENT_PREFIX,
   MCPKIT_RESULT_PREFIX,
+  METRIC_DESCRIPTIONS,
   METRIC_MCP_SERVER_OPERATION_DURATION,
   METRIC_MCP_SERVER_SESSION_DURATION,
   METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
@@ -147,15 +148,15 @@ function instruments(): Instruments {
     const seconds = { unit: 's', advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS } };
     found = {
       operationDuration: meter.createHistogram(METRIC_MCP_SERVER_OPERATION_DURATION, {
-        description: 'Duration of an MCP request or notification as observed by the server.',
+        description: METRIC_DESCRIPTIONS[METRIC_MCP_SERVER_OPERATION_DURATION],
         ...seconds,
       }),
       sessionDuration: meter.createHistogram(METRIC_MCP_SERVER_SESSION_DURATION, {
-        description: 'Duration of an MCP session as observed by the server.',
+        description: METRIC_DESCRIPTIONS[METRIC_MCP_SERVER_SESSION_DURATION],
         ...seconds,
       }),
       sessionCalls: meter.createHistogram(METRIC_MCPKIT_SESSION_CALLS, {
-        description: 'Tool calls made in one MCP session.',
+        description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_SESSION_CALLS],
         unit: '{call}',
         advice: { explicitBucketBoundaries: [0, 1, 2, 3, 5, 10, 20, 50, 100] },
       }),
@@ -163,7 +164,7 @@ function instruments(): Instruments {
         meter,
         METRIC_MCPKIT_TOOL_CALLS,
         {
-          description: 'Tool calls by tool, outcome, client and the attributes the tool policy exports.',
+          description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_TOOL_CALLS],
           unit: '{call}',
         },
         privacyGuard,
@@ -172,7 +173,7 @@ function instruments(): Instruments {
         meter,
         METRIC_MCPKIT_TOOL_TRANSITIONS,
         {
-          description: 'Consecutive tool calls within a session (from the previous tool to this one).',
+          description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_TOOL_TRANSITIONS],
           unit: '{call}',
         },
         privacyGuard,

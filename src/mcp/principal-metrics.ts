@@ -14,14 +14,13 @@ import type { Resource } from '@opentelemetry/resources';
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { PrivacyGuard } from '../privacy/guard.ts';
 import { PresummedCounter } from './presummed-counter.ts';
-import { INSTRUMENTATION_SCOPE, METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from './semconv.ts';
+import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS, METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from './semconv.ts';
 
 export const PRINCIPAL_METRIC_SETS = 10_000;
 
 /** The description and unit of `mcpkit.principal.lookups`, wherever it is created. */
 export const PRINCIPAL_LOOKUPS_OPTIONS = {
-  description:
-    'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
+  description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_PRINCIPAL_LOOKUPS],
   unit: '{lookup}',
 };
 

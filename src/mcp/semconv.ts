@@ -25,6 +25,12 @@ export {
   NETWORK_TRANSPORT_VALUE_TCP,
 } from '@opentelemetry/semantic-conventions/incubating';
 
+import {
+  METRIC_MCP_SERVER_OPERATION_DURATION,
+  METRIC_MCP_SERVER_SESSION_DURATION,
+  METRIC_SYSTEM_FILESYSTEM_UTILIZATION,
+} from '@opentelemetry/semantic-conventions/incubating';
+
 /** Bucket boundaries, in seconds, the MCP semantic conventions give for both duration histograms. */
 export const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
@@ -71,3 +77,26 @@ export const METRIC_MCPKIT_HTTP_REJECTIONS = 'mcpkit.http.rejections';
 export const METRIC_MCPKIT_PRIVACY_REDACTIONS = 'mcpkit.privacy.redactions';
 
 export const INSTRUMENTATION_SCOPE = 'mcp-telemetry-kit';
+
+/**
+ * What each metric the kit records says about itself (Prometheus's HELP). Privacy layer 1 exports these
+ * and no other description; the collector empties every description and sets these again on the kit's
+ * metrics (scope INSTRUMENTATION_SCOPE), whoever sent them.
+ */
+export const METRIC_DESCRIPTIONS = {
+  [METRIC_MCP_SERVER_OPERATION_DURATION]:
+    'Duration of an MCP request or notification as observed by the server.',
+  [METRIC_MCP_SERVER_SESSION_DURATION]: 'Duration of an MCP session as observed by the server.',
+  [METRIC_MCPKIT_SESSION_CALLS]: 'Tool calls made in one MCP session.',
+  [METRIC_MCPKIT_TOOL_CALLS]:
+    'Tool calls by tool, outcome, client and the attributes the tool policy exports.',
+  [METRIC_MCPKIT_TOOL_TRANSITIONS]:
+    'Consecutive tool calls within a session (from the previous tool to this one).',
+  [METRIC_MCPKIT_PRINCIPAL_LOOKUPS]:
+    'Lookups named by tool policies, per pseudonymous principal: first lookups of a target apart from repeats.',
+  [METRIC_MCPKIT_HTTP_REJECTIONS]:
+    'HTTP requests refused before MCP: missing or wrong credentials, a foreign Origin, and the like.',
+  [METRIC_MCPKIT_PRIVACY_REDACTIONS]:
+    'Values privacy layer 1 rewrote because they held a PII pattern or a call argument.',
+  [METRIC_SYSTEM_FILESYSTEM_UTILIZATION]: 'Used share of the filesystem holding the working directory.',
+} as const;

@@ -13,7 +13,10 @@ import type {
   PushMetricExporter,
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { INSTRUMENTATION_SCOPE } from '../mcp/semconv.ts';
+import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../mcp/semconv.ts';
+
+const KNOWN_DESCRIPTIONS = new Map<string, string>(Object.entries(METRIC_DESCRIPTIONS));
+
 import { privacyRules, rulesAdditionsFromEnv } from './rules.ts';
 
 const NAME_SHAPE = new RegExp(privacyRules.metrics.nameShape);
@@ -63,10 +66,11 @@ export class PrivacyMetricExporter implements PushMetricExporter {
   }
 
   /** A copy whose descriptor says only what the kit decided it may (the SDK owns the original). */
-  private described(metric: MetricData, ownDescription: boolean): MetricData {
+  private described(metric: MetricData, kitScope: boolean): MetricData {
     const { descriptor } = metric;
     const unit = UNITS.has(descriptor.unit) ? descriptor.unit : '';
-    const description = ownDescription ? descriptor.description : '';
+    // The kit's metrics say what semconv.ts says they are; any other description is free text.
+    const description = kitScope ? (KNOWN_DESCRIPTIONS.get(descriptor.name) ?? '') : '';
     if (unit === descriptor.unit && description === descriptor.description) return metric;
     return { ...metric, descriptor: { ...descriptor, unit, description } } as MetricData;
   }

@@ -4,14 +4,18 @@
 // telemetry and relies on the guard, which a privacy officer wants to know before the guard ever misses.
 // Only the count is exported, never what was replaced or where it was found.
 import { metrics } from '@opentelemetry/api';
-import { INSTRUMENTATION_SCOPE, METRIC_MCPKIT_PRIVACY_REDACTIONS } from '../mcp/semconv.ts';
+import {
+  INSTRUMENTATION_SCOPE,
+  METRIC_DESCRIPTIONS,
+  METRIC_MCPKIT_PRIVACY_REDACTIONS,
+} from '../mcp/semconv.ts';
 
 let counter: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | undefined;
 
 /** Counts one value layer 1 rewrote; created on first use, after the application started telemetry. */
 export function countRedaction(): void {
   counter ??= metrics.getMeter(INSTRUMENTATION_SCOPE).createCounter(METRIC_MCPKIT_PRIVACY_REDACTIONS, {
-    description: 'Values privacy layer 1 rewrote because they held a PII pattern or a call argument.',
+    description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_PRIVACY_REDACTIONS],
     unit: '{value}',
   });
   counter.add(1);

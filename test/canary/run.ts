@@ -2,12 +2,14 @@
 //
 // Every record of the canary corpus goes through every channel into the real collector running the kit's
 // configuration with every overlay on: the instrumented MCP path (a careless server using the library,
-// so both privacy layers apply), a foreign producer that follows no kit rule (layer 2 alone), and the
+// so both privacy layers apply), a foreign producer that follows no kit rule (layer 2 alone), the
+// every-field producer generated from the OTLP definitions (every field, every transport), and the
 // vendor SDK bridges: @sentry/node (the careless code reports to Sentry), agentcat with a project id and
 // mcpcat telemetry-only (tracking the careless server), and dd-trace as the tracer (in a process of its
 // own, test/canary/datadog-channel.ts). The raw decompressed bytes each backend received (fake Tempo,
 // Loki, Sentry and mcpcat/agentcat API; the real Prometheus behind a recording proxy) are scanned with
-// the corpus's matching rules. Prints per-sink, per-channel and per-entity results; the last line is a
+// the corpus's matching rules, and so are Prometheus's answers about what it stores (series and label
+// names, metadata). Prints per-sink, per-channel and per-entity results; the last line is a
 // JSON summary. Exits 1 on any leak, on any sink that received nothing, or on a fake Datadog agent or
 // vendor diagnostics intake that received anything (no SDK may phone home).
 import { spawn } from 'node:child_process';
@@ -27,6 +29,7 @@ import {
 } from '../support/canaries.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
+import { sendEveryField } from '../support/fixtures/every-field-producer.ts';
 import { foreignTelemetry } from '../support/fixtures/foreign-producer.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
@@ -166,6 +169,7 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   const mcpcat = await startMcpcatBridge({ package: 'mcpcat' });
   const upstream = await startEmptyUpstream();
 
+  let everyFieldRequests = 0;
   for (const [index, record] of corpus.records.entries()) {
     const bridge = index % 2 === 0 ? agentcat : mcpcat;
     await pushRecordThroughMcp(record, upstream.url, {
@@ -180,6 +184,12 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
       });
       if (response.status !== 200) throw new Error(`collector refused foreign ${signal}: ${response.status}`);
     }
+    // The careless producer generated from the OTLP data model: every field, every transport.
+    const refused = (await sendEveryField(collector, record as CanaryRecord, index)).filter(
+      (status) => !/: (200|OK)$/.test(status),
+    );
+    if (refused.length) throw new Error(`collector refused every-field requests: ${refused.join(', ')}`);
+    everyFieldRequests += 9;
   }
   // Shutting the SDK down flushes everything it still holds; then the collector's batches (2 s) drain.
   await telemetry.shutdown();
@@ -189,6 +199,14 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
   await settle([tempo, loki, sentry, vendor], sinks);
   const usage = await collectorUsage(collector);
   await collector.stop();
+  // What Prometheus now answers about what it stores (series names, label names, HELP and units):
+  // scanned like the bytes it received.
+  const prometheusAnswers = await Promise.all(
+    ['/api/v1/label/__name__/values', '/api/v1/labels', '/api/v1/metadata'].map(async (api) => ({
+      api,
+      body: Buffer.from(await fetch(`${prometheus.url}${api}`).then((r) => r.text())),
+    })),
+  );
   await prometheus.stop();
   await Promise.all([...sinks, phoneHome].map((sink) => sink.close()));
 
@@ -206,11 +224,20 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
     }
     if (sink !== phoneHome) results[sink.name] = result;
   }
+  const stored: SinkResult = { requests: prometheusAnswers.length, bytes: 0, leaks: 0 };
+  for (const { api, body } of prometheusAnswers) {
+    const found = scanner.scan(body, `prometheus-api${api}`);
+    stored.bytes += body.length;
+    stored.leaks += found.length;
+    leaks.push(...found);
+  }
+  results['prometheus-api'] = stored;
   const channels = {
     sentry: sentry.envelopeItems.filter((item) => item.type === 'event').length,
     'dd-trace': tempo.spans.filter((span) => span.resource['telemetry.sdk.name'] === 'datadog').length,
     agentcat: tempo.spans.filter((span) => span.scope.name === 'agentcat').length + vendor.requests.length,
     mcpcat: tempo.spans.filter((span) => span.scope.name === 'mcpcat').length,
+    'every-field producer': everyFieldRequests,
   };
   const entities: Record<string, number> = Object.fromEntries(
     [...new Set(corpus.needles.map((n) => n.entity))].map((e) => [e, 0]),

@@ -1,5 +1,7 @@
-// `npm run canary` as part of the suite: the whole shared corpus through both paths into every sink,
-// zero needles in the raw bytes any backend received, and every sink actually fed.
+// `npm run canary` as part of the suite: the whole shared corpus through every channel (the library, a
+// foreign producer, the vendor bridges, the every-field producer) into every sink, zero needles in the
+// raw bytes any backend received and in what Prometheus answers about its stored names and metadata,
+// and every sink actually fed.
 import { describe, expect, it } from 'vitest';
 import { runCanary } from '../canary/run.ts';
 
@@ -17,6 +19,7 @@ describe('the canary run over the shared corpus', () => {
       'loki',
       'mcpcat-vendor',
       'prometheus',
+      'prometheus-api',
       'sentry',
       'tempo',
     ]);

@@ -6,14 +6,12 @@
 // about its series names and metadata afterwards.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { credentials, Client as GrpcClient, Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { eventually } from '../support/eventually.ts';
-import { asOtlpJson, asOtlpProtobuf, everyFieldRequests } from '../support/fixtures/every-field-producer.ts';
+import { sendEveryField } from '../support/fixtures/every-field-producer.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
-import type { OtlpSignal } from '../support/otlp-fields.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { startRecordingProxy } from '../support/sinks/recording-proxy.ts';
@@ -21,12 +19,6 @@ import type { RecordingServer } from '../support/sinks/recording-server.ts';
 
 const corpus = loadCanaries();
 const records = corpus.records.slice(0, 8);
-const GRPC_METHODS: Record<OtlpSignal, string> = {
-  traces: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-  metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
-  logs: '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
-};
-
 describe('privacy layer 2 against a producer that fills every field of OTLP', () => {
   const captureRoot = newCaptureRoot('every-field');
   let tempo: OtlpSink;
@@ -53,40 +45,8 @@ describe('privacy layer 2 against a producer that fills every field of OTLP', ()
         prometheus: `${prometheusProxy.url}/api/v1/otlp`,
       },
     });
-    const grpc = new GrpcClient(collector.otlpGrpcAddress, credentials.createInsecure());
-    const metadata = new Metadata();
-    metadata.set('authorization', collector.authHeaders.authorization ?? '');
-    for (const [index, record] of records.entries()) {
-      const requests = everyFieldRequests(record as CanaryRecord, index);
-      for (const [signal, message] of Object.entries(requests) as [
-        OtlpSignal,
-        (typeof requests)[OtlpSignal],
-      ][]) {
-        const bytes = asOtlpProtobuf(signal, message);
-        const post = (body: string | Uint8Array, contentType: string) =>
-          fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
-            method: 'POST',
-            headers: { 'content-type': contentType, ...collector.authHeaders },
-            body,
-          }).then((response) => `${signal} ${contentType}: ${response.status}`);
-        statuses.push(await post(bytes, 'application/x-protobuf'));
-        statuses.push(await post(JSON.stringify(asOtlpJson(signal, message)), 'application/json'));
-        statuses.push(
-          await new Promise<string>((resolve) =>
-            grpc.makeUnaryRequest(
-              GRPC_METHODS[signal],
-              (body: Buffer) => body,
-              (body: Buffer) => body,
-              Buffer.from(bytes),
-              metadata,
-              { deadline: Date.now() + 30_000 },
-              (error) => resolve(`${signal} grpc: ${error ? error.code : 'OK'}`),
-            ),
-          ),
-        );
-      }
-    }
-    grpc.close();
+    for (const [index, record] of records.entries())
+      statuses.push(...(await sendEveryField(collector, record as CanaryRecord, index)));
     await tempo.waitFor((data) => data.spans.length >= records.length * 3);
     await loki.waitFor((data) => data.logRecords.length >= records.length * 3);
     seriesNames = await eventually(async () => {

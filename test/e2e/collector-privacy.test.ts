@@ -4,6 +4,11 @@ import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  INSTRUMENTATION_SCOPE,
+  METRIC_DESCRIPTIONS,
+  METRIC_MCPKIT_TOOL_CALLS,
+} from '../../src/mcp/semconv.ts';
 import rules from '../../src/privacy/rules.json' with { type: 'json' };
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
@@ -173,6 +178,35 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect([...names].filter((name) => name.startsWith('lookups_'))).toEqual([]);
     expect(names).toContain('locator.search.duration');
     expect(names).toContain('locator.searches');
+  });
+
+  it('gives the kit’s metrics their own description back, and empties any other', async () => {
+    const now = `${BigInt(Date.now()) * 1_000_000n}`;
+    const sum = (name: string) => ({
+      name,
+      description: 'lookups for Yúñezútl Zhúthñíl',
+      sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ asInt: '1', timeUnixNano: now }] },
+    });
+    const response = await fetch(`${collector.otlpHttpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...collector.authHeaders },
+      body: JSON.stringify({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              { scope: { name: INSTRUMENTATION_SCOPE }, metrics: [sum(METRIC_MCPKIT_TOOL_CALLS)] },
+              { scope: { name: 'locator' }, metrics: [sum('locator.described')] },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    await sinks.prometheus.waitFor((data) => data.dataPoints.some((p) => p.metric === 'locator.described'));
+    const described = (name: string) =>
+      sinks.prometheus.dataPoints.find((p) => p.metric === name)?.description;
+    expect(described(METRIC_MCPKIT_TOOL_CALLS)).toBe(METRIC_DESCRIPTIONS[METRIC_MCPKIT_TOOL_CALLS]);
+    expect(described('locator.described')).toBe('');
   });
 
   it('drops the caller’s trace state and span links, which no processor can check', () => {

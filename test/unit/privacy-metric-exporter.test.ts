@@ -8,6 +8,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
+import { METRIC_DESCRIPTIONS } from '../../src/mcp/semconv.ts';
 import { PrivacyMetricExporter } from '../../src/privacy/metric-exporter.ts';
 
 async function exported(record: (provider: MeterProvider) => void, prefixes: string[] = []) {
@@ -46,7 +47,7 @@ describe('the metric exporter of privacy layer 1', () => {
     ]);
   });
 
-  it('keeps units from the closed list and the kit’s own descriptions, and empties the rest', async () => {
+  it('keeps units from the closed list, gives the kit’s metrics their own descriptions, and empties the rest', async () => {
     const descriptors = await exported((provider) => {
       provider
         .getMeter('app')
@@ -54,12 +55,12 @@ describe('the metric exporter of privacy layer 1', () => {
         .add(1);
       provider
         .getMeter('mcp-telemetry-kit')
-        .createCounter('mcpkit.tool.calls', { description: 'Tool calls.', unit: '{call}' })
+        .createCounter('mcpkit.tool.calls', { description: 'Tool calls of Maria Lopez.', unit: '{call}' })
         .add(1);
     });
     expect(descriptors.find((d) => d.name === 'http.searches')).toMatchObject({ description: '', unit: '' });
     expect(descriptors.find((d) => d.name === 'mcpkit.tool.calls')).toMatchObject({
-      description: 'Tool calls.',
+      description: METRIC_DESCRIPTIONS['mcpkit.tool.calls'],
       unit: '{call}',
     });
   });

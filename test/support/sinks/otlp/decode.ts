@@ -29,6 +29,7 @@ export interface OtlpSpan {
 
 export interface OtlpDataPoint {
   metric: string;
+  description: string;
   unit: string;
   type: 'gauge' | 'sum' | 'histogram' | 'exponentialHistogram' | 'summary';
   attributes: Attributes;
@@ -118,6 +119,7 @@ export function decodeOtlpRequest(signal: Signal, body: Uint8Array, contentType:
         for (const point of metric[type].dataPoints ?? []) {
           result.dataPoints.push({
             metric: metric.name ?? '',
+            description: metric.description ?? '',
             unit: metric.unit ?? '',
             type,
             attributes: attributes(point.attributes),
