@@ -5,12 +5,13 @@
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { startTelemetry } from '../../src/index.ts';
-import { loadCanaries } from '../support/canaries.ts';
+import { readCanaryFile } from '../support/canaries.ts';
 import { carelessDatadog } from '../support/fixtures/careless-datadog.ts';
 import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 
 const { values } = parseArgs({ options: { corpus: { type: 'string' } } });
-const corpus = loadCanaries(values.corpus);
+if (!values.corpus) throw new Error('--corpus FILE: the corpus run.ts wrote');
+const corpus = readCanaryFile(values.corpus);
 const telemetry = startTelemetry({
   tracer: 'dd-trace',
   serviceName: 'canary-dd-trace',

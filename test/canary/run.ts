@@ -1,4 +1,5 @@
-// The privacy proof (DESIGN.md §4.6): `npm run canary [-- --corpus FILE --capture DIR]`.
+// The privacy proof (DESIGN.md §4.6): `npm run canary [-- --records N --corpus FILE --capture DIR]`:
+// the project's generated corpus (N records, default 200), with FILE's (or MCP_KIT_CANARIES's) beside it.
 //
 // Every record of the canary corpus goes through every channel into the real collector running the kit's
 // configuration with every overlay on: the instrumented MCP path (a careless server using the library,
@@ -13,20 +14,14 @@
 // JSON summary. Exits 1 on any leak, on any sink that received nothing, or on a fake Datadog agent or
 // vendor diagnostics intake that received anything (no SDK may phone home).
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as Sentry from '@sentry/node';
 import { startMcpcatBridge, startTelemetry } from '../../src/index.ts';
-import {
-  type CanaryRecord,
-  canaryCorpusPath,
-  type Leak,
-  loadCanaries,
-  NeedleScanner,
-} from '../support/canaries.ts';
+import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 import { sendEveryField } from '../support/fixtures/every-field-producer.ts';
@@ -47,6 +42,8 @@ export interface SinkResult {
 export interface CanarySummary {
   canaries: number;
   needles: number;
+  /** Records, needles and leaks of each corpus: the generated one, and the external one if added. */
+  corpora: Record<string, { records: number; needles: number; leaks: number }>;
   sinks: Record<string, SinkResult>;
   /** What each vendor bridge delivered (so a channel that silently did nothing shows). */
   channels: Record<string, number>;
@@ -95,14 +92,18 @@ async function collectorUsage(collector: KitCollector): Promise<{ cpuSeconds: nu
   };
 }
 
-export async function runCanary(options: { corpus?: string; capture?: string } = {}): Promise<{
+export async function runCanary(
+  options: { corpus?: string; records?: number; capture?: string } = {},
+): Promise<{
   summary: CanarySummary;
   leaks: Leak[];
 }> {
-  const corpusFile = options.corpus ?? canaryCorpusPath();
-  const corpus = loadCanaries(corpusFile);
+  const corpus = loadCanaries({ external: options.corpus, records: options.records });
   const captureDir = options.capture ?? path.join(tmpdir(), `mcp-kit-canary-${Date.now()}`);
   mkdirSync(captureDir, { recursive: true });
+  // The corpus as it ran, kept with the captures (the dd-trace channel reads it too).
+  const corpusFile = path.join(captureDir, 'corpus.json');
+  writeFileSync(corpusFile, JSON.stringify(corpus));
 
   const tempo: OtlpSink = await startOtlpSink({ name: 'tempo', captureRoot: captureDir });
   const loki: OtlpSink = await startOtlpSink({ name: 'loki', captureRoot: captureDir });
@@ -239,6 +240,22 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
     mcpcat: tempo.spans.filter((span) => span.scope.name === 'mcpcat').length,
     'every-field producer': everyFieldRequests,
   };
+  // Leaks per corpus (the generated one's records are g0001…, an external corpus keeps its own ids).
+  const corpora: Record<string, { records: number; needles: number; leaks: number }> = {};
+  const corpusOf = (record: string) => (/^g\d{4,}$/.test(record) ? 'generated' : 'external');
+  for (const record of corpus.records) {
+    const name = corpusOf(record.id);
+    corpora[name] ??= { records: 0, needles: 0, leaks: 0 };
+    corpora[name].records++;
+  }
+  for (const needle of corpus.needles) {
+    const entry = corpora[corpusOf(needle.record)];
+    if (entry) entry.needles++;
+  }
+  for (const leak of leaks) {
+    const entry = corpora[corpusOf(leak.needle.record)];
+    if (entry) entry.leaks++;
+  }
   const entities: Record<string, number> = Object.fromEntries(
     [...new Set(corpus.needles.map((n) => n.entity))].map((e) => [e, 0]),
   );
@@ -258,6 +275,7 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
     summary: {
       canaries: corpus.records.length,
       needles: corpus.needles.length,
+      corpora,
       sinks: results,
       channels,
       phoneHome: { [phoneHome.name]: phoneHome.requests.length },
@@ -272,9 +290,17 @@ export async function runCanary(options: { corpus?: string; capture?: string } =
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ options: { corpus: { type: 'string' }, capture: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { corpus: { type: 'string' }, records: { type: 'string' }, capture: { type: 'string' } },
+  });
+  const records = values.records === undefined ? undefined : Number(values.records);
+  if (records !== undefined && !(Number.isInteger(records) && records > 0)) {
+    console.error(`--records: a whole number above 0, not "${values.records}"`);
+    process.exit(2);
+  }
   const { summary, leaks } = await runCanary({
     ...(values.corpus ? { corpus: path.resolve(values.corpus) } : {}),
+    ...(records ? { records } : {}),
     ...(values.capture ? { capture: path.resolve(values.capture) } : {}),
   });
   for (const [name, sink] of Object.entries(summary.sinks)) {
@@ -284,6 +310,10 @@ if (import.meta.main) {
   }
   for (const [channel, count] of Object.entries(summary.channels))
     console.log(`channel ${channel.padEnd(20)} delivered ${count}`);
+  for (const [name, entry] of Object.entries(summary.corpora))
+    console.log(
+      `corpus ${name.padEnd(10)} records ${entry.records}  needles ${entry.needles}  leaks ${entry.leaks}`,
+    );
   for (const [entity, count] of Object.entries(summary.entities))
     console.log(`entity ${entity.padEnd(23)} leaks ${count}`);
   for (const leak of leaks.slice(0, 20))

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCanary } from '../canary/run.ts';
 
-describe('the canary run over the shared corpus', () => {
+describe('the canary run over the project’s corpus, and an external one beside it when named', () => {
   it('finds no canary in any sink, every sink received data, and pseudonyms join', {
     timeout: 900_000,
   }, async () => {
@@ -15,6 +15,10 @@ describe('the canary run over the shared corpus', () => {
       leaks.slice(0, 5).map((leak) => `${leak.needle.entity} "${leak.needle.value}" in ${leak.where}`),
     ).toEqual([]);
     expect(summary.leaks).toBe(0);
+    // The generated corpus always runs; MCP_KIT_CANARIES (CI passes the shared corpus) adds its own.
+    expect(Object.keys(summary.corpora).sort()).toEqual(
+      process.env.MCP_KIT_CANARIES ? ['external', 'generated'] : ['generated'],
+    );
     expect(Object.keys(summary.sinks).sort()).toEqual([
       'loki',
       'mcpcat-vendor',

@@ -1,9 +1,9 @@
-// The privacy canary corpus (../shared/privacy/canaries.json, or MCP_KIT_CANARIES) and a scanner that
-// applies its matching rules to raw bytes: `text` needles case-insensitively and in their NFC, NFD,
-// percent-encoded and JSON \u-escaped forms; `digits` needles with -, ., space or nothing between digits.
+// The privacy canary corpus (the project's own, generated, plus an external one from MCP_KIT_CANARIES)
+// and a scanner that applies its matching rules to raw bytes: `text` needles case-insensitively and in
+// their NFC, NFD, percent-encoded and JSON \u-escaped forms; `digits` needles with -, ., space or
+// nothing between digits.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { repoRoot } from '../../scripts/provision/cache.ts';
+import { GENERATED_CORPUS_RECORDS, generateCanaryCorpus } from './canary-corpus.ts';
 
 export interface CanaryRecord {
   id: string;
@@ -33,12 +33,30 @@ export interface CanaryCorpus {
   needles: Needle[];
 }
 
-export function canaryCorpusPath(): string {
-  return process.env.MCP_KIT_CANARIES ?? path.resolve(repoRoot, '../shared/privacy/canaries.json');
+/** A corpus in the documented format, from a file. */
+export function readCanaryFile(file: string): CanaryCorpus {
+  return JSON.parse(readFileSync(file, 'utf8')) as CanaryCorpus;
 }
 
-export function loadCanaries(file = canaryCorpusPath()): CanaryCorpus {
-  return JSON.parse(readFileSync(file, 'utf8')) as CanaryCorpus;
+/**
+ * The corpus the privacy tests and `npm run canary` use: the project's own, generated
+ * (test/support/canary-corpus.ts, `records` of them), with an external corpus added beside it when one
+ * is named (`external`, else MCP_KIT_CANARIES: an operator's own, or the shared one CI passes).
+ */
+export function loadCanaries(
+  options: { external?: string | undefined; records?: number | undefined } = {},
+): CanaryCorpus {
+  const generated = generateCanaryCorpus({ records: options.records ?? GENERATED_CORPUS_RECORDS });
+  const file = options.external ?? (process.env.MCP_KIT_CANARIES || undefined);
+  if (!file) return generated;
+  const external = readCanaryFile(file);
+  const ids = new Set(generated.records.map((record) => record.id));
+  const clash = external.records.find((record) => ids.has(record.id));
+  if (clash) throw new Error(`${file}: record id ${clash.id} is also a generated record's; rename it`);
+  return {
+    records: [...generated.records, ...external.records],
+    needles: [...generated.needles, ...external.needles],
+  };
 }
 
 function jsonEscaped(text: string): string {

@@ -70,6 +70,16 @@ describe('taint', () => {
     }
   });
 
+  it('removes a name in a script written without spaces, two characters long, inside a longer run', () => {
+    const taint = new TaintRegistry();
+    taint.add({ first_name: '王伟', query: '请帮我找李娜' });
+    expect(scrubText('没有找到王伟的记录', taint)).toBe('没有找到[redacted]的记录');
+    expect(scrubText('no match for 王伟', taint)).toBe('no match for [redacted]');
+    // A one-character word is too common to taint.
+    taint.add({ last_name: '王' });
+    expect(scrubText('王先生', taint)).toBe('王先生');
+  });
+
   it('removes words of a free-text query, but not the vocabulary it protects', () => {
     const taint = new TaintRegistry();
     taint.protect(['search']);

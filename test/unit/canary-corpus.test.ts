@@ -1,0 +1,75 @@
+// The project's own canary corpus: generated, seeded, in the shared corpus's format, with the forms
+// people write, and needles that never match ordinary text by chance.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../scripts/provision/cache.ts';
+import { loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { GENERATED_CORPUS_RECORDS, generateCanaryCorpus } from '../support/canary-corpus.ts';
+
+const corpus = generateCanaryCorpus();
+const names = corpus.records.flatMap((r) => [r.detainee.first_name, r.detainee.last_name, r.searcher.name]);
+
+describe('the generated canary corpus', () => {
+  it('is the same for the same seed and size, and grows with --records', () => {
+    expect(JSON.stringify(generateCanaryCorpus())).toBe(JSON.stringify(corpus));
+    expect(corpus.records).toHaveLength(GENERATED_CORPUS_RECORDS);
+    expect(generateCanaryCorpus({ records: 1000 }).records).toHaveLength(1000);
+    expect(generateCanaryCorpus({ seed: 'other' }).records[0]).not.toEqual(corpus.records[0]);
+  });
+
+  it('gives every record its people, numbers, dates, contacts and requests, each with needles', () => {
+    for (const record of corpus.records) {
+      const entities = new Set(corpus.needles.filter((n) => n.record === record.id).map((n) => n.entity));
+      expect([...entities].sort(), record.id).toEqual([
+        'alien_number',
+        'date_of_birth',
+        'detainee_name',
+        'searcher_email',
+        'searcher_ip',
+        'searcher_name',
+        'searcher_oauth_subject',
+        'searcher_phone',
+      ]);
+      expect(record.detainee.alien_number_formats.length).toBeGreaterThanOrEqual(5);
+      expect(record.detainee.date_of_birth_formats.length).toBeGreaterThanOrEqual(7);
+      expect(record.queries.some((q) => q.startsWith('Busco'))).toBe(true);
+      expect(record.queries.some((q) => q.startsWith('Can you find'))).toBe(true);
+    }
+    expect(new Set(corpus.records.map((r) => r.id)).size).toBe(corpus.records.length);
+  });
+
+  it('writes names as people do: diacritics, plain ASCII, particles, hyphens, other scripts', () => {
+    expect(names.some((n) => /[áéíóúëäãñ]/.test(n))).toBe(true);
+    expect(names.some((n) => /^[A-Za-z ]+$/.test(n))).toBe(true);
+    expect(names.some((n) => /\b(?:de la|del|van der|dos) /.test(n))).toBe(true);
+    expect(names.some((n) => /\p{L}-\p{L}/u.test(n))).toBe(true);
+    for (const script of [/\p{Script=Cyrillic}/u, /\p{Script=Arabic}/u, /\p{Script=Han}/u])
+      expect(
+        names.some((n) => script.test(n)),
+        String(script),
+      ).toBe(true);
+    const ips = corpus.records.map((r) => r.searcher.ip);
+    expect(ips.some((a) => a.includes(':'))).toBe(true);
+    expect(ips.some((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a))).toBe(true);
+  });
+
+  it('has needles that ordinary text never matches by chance', () => {
+    const scanner = new NeedleScanner(corpus.needles);
+    const ordinary = ['README.md', 'docs/privacy.md', 'docs/telemetry.md', 'collector/privacy.yaml'];
+    const found = ordinary.flatMap((file) =>
+      scanner
+        .scan(readFileSync(path.join(repoRoot, file)), file)
+        // The partial-date check is no needle of the corpus (the docs show what it looks for).
+        .filter((leak) => leak.needle.record !== '*')
+        .map((leak) => `${leak.needle.value} in ${file}`),
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('is what the privacy tests load, with an external corpus added beside it, never instead', () => {
+    expect(loadCanaries({ external: undefined }).records.map((r) => r.id)).toEqual(
+      corpus.records.map((r) => r.id),
+    );
+  });
+});
