@@ -3,14 +3,23 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { collectorBinaryPath, provisionCollector } from './collector.ts';
 import { requireGo } from './go.ts';
+import { nodeLinePath, provisionNodeLines } from './node-lines.ts';
 import { type PrometheusTools, prometheusToolPaths, provisionPrometheusTools } from './prometheus.ts';
 
 export interface Tools extends PrometheusTools {
   otelcol: string;
+  /** The other Node.js lines the package supports, for the installed-package test. */
+  node22: string;
+  node26: string;
 }
 
 export function toolPaths(): Tools {
-  return { otelcol: collectorBinaryPath(), ...prometheusToolPaths() };
+  return {
+    otelcol: collectorBinaryPath(),
+    ...prometheusToolPaths(),
+    node22: nodeLinePath('22'),
+    node26: nodeLinePath('26'),
+  };
 }
 
 export function missingTools(tools: Tools = toolPaths()): string[] {
@@ -21,7 +30,13 @@ export function missingTools(tools: Tools = toolPaths()): string[] {
 
 export function provisionTools(): Tools {
   if (missingTools().length > 0) console.log(`[tools] ${requireGo()}`);
-  return { otelcol: provisionCollector(), ...provisionPrometheusTools() };
+  const nodeLines = provisionNodeLines();
+  return {
+    otelcol: provisionCollector(),
+    ...provisionPrometheusTools(),
+    node22: nodeLines['22'],
+    node26: nodeLines['26'],
+  };
 }
 
 /** The first line each program prints for --version, e.g. `prometheus, version 3.16.0 (...)`. */
