@@ -142,24 +142,81 @@ export class SdkEnvError extends Error {
   override name = 'SdkEnvError';
 }
 
+export type OtlpSignal = 'traces' | 'metrics' | 'logs';
+
+/** Where OTLP/HTTP goes when nothing says otherwise (the specification's default). */
+const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
+
 /**
- * OTEL_EXPORTER_OTLP_HEADERS as a map (`k=v,k2=v2`, values percent-encoded, as the specification says),
- * for the SDKs the kit configures itself (the mcpcat bridge). A malformed escape stops start-up with one
- * line naming the variable and the header: the value is a credential and is never echoed.
+ * The one reader of the OTLP exporter variables, for every exporter and SDK the kit configures (its own
+ * OTLP exporters, the mcpcat and dd-trace bridges). Meanings as the specification gives them; a value
+ * the kit cannot use stops start-up with one line naming the variable and what is wrong, never the
+ * value (an endpoint may carry credentials, a header always does).
  */
-export function otlpHeadersFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function otlpEndpointFromEnv(
+  signal: OtlpSignal,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const perSignal = `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_ENDPOINT`;
+  // A signal's own endpoint is the whole URL; the general one is a base the signal's path is added to.
+  const [variable, url] = explicit?.trim()
+    ? ['the endpoint option', explicit.trim()]
+    : env[perSignal]?.trim()
+      ? [perSignal, env[perSignal].trim()]
+      : [
+          'OTEL_EXPORTER_OTLP_ENDPOINT',
+          `${(env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || DEFAULT_OTLP_ENDPOINT).replace(/\/+$/, '')}/v1/${signal}`,
+        ];
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SdkEnvError(`${variable}: not a URL (expected http://host:port or https://host:port)`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new SdkEnvError(`${variable}: the scheme must be http or https`);
+  return url;
+}
+
+/**
+ * OTLP headers as a map: OTEL_EXPORTER_OTLP_HEADERS, with the signal's own
+ * (OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS) over them; `k=v,k2=v2`, values percent-encoded. A malformed
+ * entry stops start-up with one line naming the variable and the header, never its value.
+ */
+export function otlpHeadersFromEnv(
+  signal: OtlpSignal = 'traces',
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    const name = pair.slice(0, at).trim();
-    try {
-      headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
-    } catch {
-      throw new SdkEnvError(
-        `OTEL_EXPORTER_OTLP_HEADERS: the value of header "${name}" is not valid percent-encoding (a % must start %XX)`,
-      );
+  for (const variable of [
+    'OTEL_EXPORTER_OTLP_HEADERS',
+    `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`,
+  ]) {
+    for (const pair of (env[variable] ?? '').split(',')) {
+      if (!pair.trim()) continue;
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, Math.max(at, 0)).trim();
+      if (at <= 0 || !name)
+        throw new SdkEnvError(
+          `${variable}: an entry has no "name=" before its value (expected name=value,…)`,
+        );
+      try {
+        headers[name] = decodeURIComponent(pair.slice(at + 1).trim());
+      } catch {
+        throw new SdkEnvError(
+          `${variable}: the value of header "${name}" is not valid percent-encoding (a % must start %XX)`,
+        );
+      }
     }
   }
   return headers;
+}
+
+/** Checks every OTLP variable of every signal at once, so a bad one stops start-up before any export. */
+export function checkOtlpEnv(env: NodeJS.ProcessEnv = process.env): void {
+  for (const signal of ['traces', 'metrics', 'logs'] as const) {
+    otlpEndpointFromEnv(signal, undefined, env);
+    otlpHeadersFromEnv(signal, env);
+  }
 }

@@ -46,8 +46,12 @@ import { PrivacySpanProcessor } from './privacy/span-processor.ts';
 import {
   batchLogConfigFromEnv,
   batchSpanConfigFromEnv,
+  checkOtlpEnv,
   diagnosticsFromEnv,
   exportConcurrencyFor,
+  type OtlpSignal,
+  otlpEndpointFromEnv,
+  otlpHeadersFromEnv,
   samplerFromEnv,
   spanLimitsFromEnv,
 } from './sdk-env.ts';
@@ -99,6 +103,12 @@ function tracerChoice(options: StartTelemetryOptions): 'opentelemetry' | 'dd-tra
 export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle {
   if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return disabled;
   diagnosticsFromEnv();
+  // The OTLP variables are read once, here and by the bridges: a bad one stops start-up in one line.
+  checkOtlpEnv();
+  const otlp = (signal: OtlpSignal) => ({
+    url: otlpEndpointFromEnv(signal),
+    headers: otlpHeadersFromEnv(signal),
+  });
 
   const guard = configurePrivacyGuard(
     new PrivacyGuard({
@@ -122,7 +132,10 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
         new BatchSpanProcessor({
           exporter:
             options.traceExporter ??
-            new OTLPTraceExporter({ concurrencyLimit: exportConcurrencyFor(spanBatching) }),
+            new OTLPTraceExporter({
+              ...otlp('traces'),
+              concurrencyLimit: exportConcurrencyFor(spanBatching),
+            }),
           ...spanBatching,
         }),
         guard,
@@ -130,7 +143,8 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const logProcessor = new PrivacyLogRecordProcessor(
     new BatchLogRecordProcessor({
       exporter:
-        options.logExporter ?? new OTLPLogExporter({ concurrencyLimit: exportConcurrencyFor(logBatching) }),
+        options.logExporter ??
+        new OTLPLogExporter({ ...otlp('logs'), concurrencyLimit: exportConcurrencyFor(logBatching) }),
       ...logBatching,
     }),
     guard,
@@ -139,7 +153,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
   const otlpMetricReader = () =>
     new PeriodicExportingMetricReader({
-      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(), options.metricPrefixes),
+      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(otlp('metrics')), options.metricPrefixes),
       exportIntervalMillis,
     });
   const metricReader = options.metricReader ?? otlpMetricReader();

@@ -22,6 +22,7 @@ import {
   instrumentMcpServer,
   PseudonymKeyError,
   recordHttpRejection,
+  SdkEnvError,
   startTelemetry,
 } from '../../src/index.ts';
 import { agentPool } from './agent-pool.ts';
@@ -340,10 +341,14 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.main) {
-  // A setting it cannot start with (no pseudonym key, a short token, a bad limit) is one line, never a
-  // stack trace; anything else is a bug and keeps its stack.
+  // A setting it cannot start with (no pseudonym key, a short token, a bad limit, a bad OTLP variable)
+  // is one line, never a stack trace; anything else is a bug and keeps its stack.
   main().catch((error: unknown) => {
-    if (!(error instanceof PseudonymKeyError || error instanceof ServerSettingError)) throw error;
+    const setting =
+      error instanceof PseudonymKeyError ||
+      error instanceof ServerSettingError ||
+      error instanceof SdkEnvError;
+    if (!setting) throw error;
     console.error(`detainee-locator: ${error.message}`);
     process.exit(1);
   });

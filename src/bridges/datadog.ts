@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { type ContextManager, context, diag, trace } from '@opentelemetry/api';
 import type { PrivacyGuard } from '../privacy/guard.ts';
+import { otlpEndpointFromEnv } from '../sdk-env.ts';
 import type { ServiceIdentity } from '../service-identity.ts';
 import type { DatadogBridgeOptions } from '../types.ts';
 import { type DatadogFormattedSpan, sanitizeDatadogSpan } from './datadog-span.ts';
@@ -32,10 +33,7 @@ export interface DatadogBridge {
 
 /** Where dd-trace's spans go: the collector's OTLP/HTTP receiver, as the kit's own exporters. */
 export function datadogTracesEndpoint(options: DatadogBridgeOptions = {}): string {
-  const explicit = options.tracesEndpoint ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (explicit?.trim()) return explicit.trim();
-  const base = (process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/+$/, '');
-  return `${base}/v1/traces`;
+  return otlpEndpointFromEnv('traces', options.tracesEndpoint);
 }
 
 /**

@@ -19,7 +19,7 @@ import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { registerVendorEgress } from '../privacy/egress.ts';
 import { privacyGuard } from '../privacy/guard.ts';
 import { privacyRules } from '../privacy/rules.ts';
-import { otlpHeadersFromEnv } from '../sdk-env.ts';
+import { otlpEndpointFromEnv, otlpHeadersFromEnv } from '../sdk-env.ts';
 import type { IdentifyInput } from '../types.ts';
 
 export type McpcatPackage = 'agentcat' | 'mcpcat';
@@ -77,12 +77,6 @@ function safeName(name: string): string {
   return NAME_SHAPE.test(name) ? name : '[redacted]';
 }
 
-function tracesEndpoint(explicit: string | undefined): string {
-  const endpoint = explicit ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  if (endpoint?.trim()) return endpoint.trim();
-  return `${(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318').replace(/\/+$/, '')}/v1/traces`;
-}
-
 async function load(preferred: McpcatPackage | undefined): Promise<[McpcatPackage, McpcatModule]> {
   const order: McpcatPackage[] = preferred ? [preferred] : ['agentcat', 'mcpcat'];
   const failures: string[] = [];
@@ -117,7 +111,7 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
   process.env.DISABLE_DIAGNOSTICS = 'true';
   // The SDK's own requests (to the collector, and to the vendor with a project id) carry no trace
   // headers and make no client spans.
-  const endpoint = tracesEndpoint(options.otlpEndpoint);
+  const endpoint = otlpEndpointFromEnv('traces', options.otlpEndpoint);
   registerVendorEgress(endpoint);
   registerVendorEgress(
     process.env.AGENTCAT_API_URL ??
@@ -158,7 +152,7 @@ export async function startMcpcatBridge(options: McpcatBridgeOptions = {}): Prom
       collector: {
         type: 'otlp',
         endpoint,
-        headers: options.otlpHeaders ?? otlpHeadersFromEnv(),
+        headers: options.otlpHeaders ?? otlpHeadersFromEnv('traces'),
       },
     },
   };

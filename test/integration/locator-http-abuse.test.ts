@@ -2,8 +2,11 @@
 // targets, foreign Host headers, credentials outside the Bearer scheme, guessed tokens, someone else's
 // session id, floods of sessions and requests, and cache timing across callers. Each answer is a status
 // and one counted reason; the server keeps serving everyone else.
+import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticDetainees } from '../../examples/detainee-locator/dataset.ts';
 import {
@@ -196,5 +199,25 @@ describe('the upstream cache', () => {
     // Within one caller the cache still spares the upstream.
     await client.forCaller('alice').byAlienNumber(someone);
     expect(upstream.requests - before).toBe(2);
+  });
+});
+
+describe('the reference server started with a malformed OTLP variable', () => {
+  it('stops with one line naming the variable and the header, never a stack trace or the value', async () => {
+    const server = path.join(import.meta.dirname, '../../examples/detainee-locator/server.ts');
+    const result = await promisify(execFile)(process.execPath, [server, '--port', '0'], {
+      env: {
+        ...process.env,
+        MCP_KIT_PSEUDONYM_KEY: 'abuse-test-pseudonym-key-0123456789abcdef',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer s3cr%ZZet',
+      },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'detainee-locator: OTEL_EXPORTER_OTLP_HEADERS: the value of header "authorization" is not valid percent-encoding (a % must start %XX)',
+    );
   });
 });

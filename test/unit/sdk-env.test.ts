@@ -2,7 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   batchSpanConfigFromEnv,
+  checkOtlpEnv,
   KIT_BSP_DEFAULTS,
+  otlpEndpointFromEnv,
   otlpHeadersFromEnv,
   SdkEnvError,
   samplerFromEnv,
@@ -49,7 +51,9 @@ describe('the sampler', () => {
 describe('the OTLP headers', () => {
   it('are read percent-decoded', () => {
     expect(
-      otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc, x-team=a%2Cb' }),
+      otlpHeadersFromEnv('traces', {
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc, x-team=a%2Cb',
+      }),
     ).toEqual({
       authorization: 'Bearer abc',
       'x-team': 'a,b',
@@ -57,9 +61,47 @@ describe('the OTLP headers', () => {
   });
 
   it('stop start-up on a malformed escape with one line naming the header, never its value', () => {
-    const read = () => otlpHeadersFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer s3cr%ZZet' });
+    const read = () =>
+      otlpHeadersFromEnv('traces', { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer s3cr%ZZet' });
     expect(read).toThrow(SdkEnvError);
     expect(read).toThrow(/OTEL_EXPORTER_OTLP_HEADERS: the value of header "authorization"/);
     expect(read).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cr') }));
+  });
+
+  it('take a signal’s own headers over the general ones', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer general,x-team=a',
+      OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'authorization=Bearer logs',
+    };
+    expect(otlpHeadersFromEnv('logs', env)).toEqual({ authorization: 'Bearer logs', 'x-team': 'a' });
+    expect(otlpHeadersFromEnv('traces', env)).toEqual({ authorization: 'Bearer general', 'x-team': 'a' });
+  });
+
+  it('refuse an entry without a name in one line, never echoing it', () => {
+    const read = () => checkOtlpEnv({ OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'Bearer s3cret' });
+    expect(read).toThrow(/^OTEL_EXPORTER_OTLP_METRICS_HEADERS: an entry has no "name="/);
+    expect(read).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  });
+});
+
+describe('the OTLP endpoints', () => {
+  it('add the signal’s path to the general endpoint, and take a signal’s own as it is', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+      OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://logs.example:4318/custom',
+    };
+    expect(otlpEndpointFromEnv('traces', undefined, env)).toBe('http://collector:4318/v1/traces');
+    expect(otlpEndpointFromEnv('logs', undefined, env)).toBe('https://logs.example:4318/custom');
+    expect(otlpEndpointFromEnv('metrics', undefined, {})).toBe('http://localhost:4318/v1/metrics');
+    expect(otlpEndpointFromEnv('traces', 'http://explicit:1/x', env)).toBe('http://explicit:1/x');
+  });
+
+  it('stop start-up on a value that is no http(s) URL, naming the variable, never the value', () => {
+    const notUrl = () => checkOtlpEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '//collector:4318 s3cret' });
+    expect(notUrl).toThrow(/^OTEL_EXPORTER_OTLP_ENDPOINT: not a URL/);
+    expect(notUrl).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+    expect(() => checkOtlpEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the scheme must be http or https',
+    );
   });
 });
