@@ -209,6 +209,71 @@ describe('the collector’s privacy layer against a producer that follows no rul
     expect(described('locator.described')).toBe('');
   });
 
+  it('adds up the series that dropping a label made alike: a counter and a histogram keep their totals', async () => {
+    const now = `${BigInt(Date.now()) * 1_000_000n}`;
+    const names = ['Yúñezútl', 'Zhúthñíl', 'Tsízmax'];
+    const labels = (name: string) => [
+      { key: 'mcp.method.name', value: { stringValue: 'tools/call' } },
+      { key: 'detainee.name', value: { stringValue: name } },
+    ];
+    const response = await fetch(`${collector.otlpHttpUrl}/v1/metrics`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...collector.authHeaders },
+      body: JSON.stringify({
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                scope: { name: 'locator' },
+                metrics: [
+                  {
+                    name: 'locator.merged.calls',
+                    sum: {
+                      aggregationTemporality: 2,
+                      isMonotonic: true,
+                      dataPoints: names.map((name, i) => ({
+                        asInt: String([10, 20, 70][i]),
+                        startTimeUnixNano: now,
+                        timeUnixNano: now,
+                        attributes: labels(name),
+                      })),
+                    },
+                  },
+                  {
+                    name: 'locator.merged.duration',
+                    histogram: {
+                      aggregationTemporality: 2,
+                      dataPoints: names.map((name) => ({
+                        count: '2',
+                        sum: 1.5,
+                        explicitBounds: [1],
+                        bucketCounts: ['1', '1'],
+                        startTimeUnixNano: now,
+                        timeUnixNano: now,
+                        attributes: labels(name),
+                      })),
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    });
+    expect(response.status).toBe(200);
+    await sinks.prometheus.waitFor((data) =>
+      data.dataPoints.some((p) => p.metric === 'locator.merged.duration'),
+    );
+    const points = (metric: string) => sinks.prometheus.dataPoints.filter((p) => p.metric === metric);
+    expect(points('locator.merged.calls').map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'mcp.method.name': 'tools/call' }, 100],
+    ]);
+    expect(points('locator.merged.duration').map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'mcp.method.name': 'tools/call' }, 6],
+    ]);
+  });
+
   it('drops the caller’s trace state and span links, which no processor can check', () => {
     expect(sinks.tempo.spans.filter((span) => span.traceState !== '')).toEqual([]);
     expect(sinks.tempo.spans.filter((span) => span.links.length > 0)).toEqual([]);

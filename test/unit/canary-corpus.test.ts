@@ -1,11 +1,12 @@
 // The project's own canary corpus: generated, seeded, in the shared corpus's format, with the forms
 // people write, and needles that never match ordinary text by chance.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/provision/cache.ts';
-import { loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { type CanaryRecord, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { GENERATED_CORPUS_RECORDS, generateCanaryCorpus } from '../support/canary-corpus.ts';
+import { newCaptureRoot } from '../support/capture.ts';
 
 const corpus = generateCanaryCorpus();
 const names = corpus.records.flatMap((r) => [r.detainee.first_name, r.detainee.last_name, r.searcher.name]);
@@ -68,8 +69,21 @@ describe('the generated canary corpus', () => {
   });
 
   it('is what the privacy tests load, with an external corpus added beside it, never instead', () => {
-    expect(loadCanaries({ external: undefined }).records.map((r) => r.id)).toEqual(
-      corpus.records.map((r) => r.id),
-    );
+    const ids = corpus.records.map((r) => r.id);
+    const external = path.join(newCaptureRoot('external-corpus'), 'corpus.json');
+    const record = { ...corpus.records[0], id: 'x0001' } as CanaryRecord;
+    const needle = { record: 'x0001', entity: 'detainee_name', value: 'Qxuvarzel', match: 'text' };
+    writeFileSync(external, JSON.stringify({ records: [record], needles: [needle] }));
+    const both = loadCanaries({ external });
+    expect(both.records.map((r) => r.id)).toEqual([...ids, 'x0001']);
+    expect(both.needles.at(-1)).toEqual(needle);
+    // Without a name given, MCP_KIT_CANARIES adds its corpus (CI's shared one) after the generated one.
+    expect(
+      loadCanaries()
+        .records.slice(0, ids.length)
+        .map((r) => r.id),
+    ).toEqual(ids);
+    writeFileSync(external, JSON.stringify({ records: [{ ...record, id: 'g0001' }], needles: [] }));
+    expect(() => loadCanaries({ external })).toThrow(/record id g0001 is also a generated record's/);
   });
 });
