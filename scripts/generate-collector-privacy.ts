@@ -6,7 +6,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { ATTR_MCPKIT_BODY_SCRUBBED, INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../src/mcp/semconv.ts';
 import { PSEUDONYM_FORMAT } from '../src/privacy/pseudonymizer.ts';
-import { valueShapeSource } from '../src/privacy/rules.ts';
+import { escapeRegex, unanchored, valueShapeSource } from '../src/privacy/rules.ts';
 import { repoRoot } from './provision/cache.ts';
 
 export const privacyConfigPath = path.join(repoRoot, 'collector/privacy.yaml');
@@ -35,8 +35,6 @@ export interface Rules {
 
 /** The library's pseudonyms pass the collector as they are. */
 const PSEUDONYM_SHAPE = PSEUDONYM_FORMAT.source;
-const unanchored = (regex: string) => regex.replace(/^\^/, '').replace(/\$$/, '');
-const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A regex as an OTTL string literal. */
 const ottl = (regex: string) => `"${regex.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const exactly = (keys: string[]) => `^(?:${keys.map(escapeRegex).join('|')})$`;
@@ -161,7 +159,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
   // base64, where no pattern finds the text they hold, and OTTL has no IsBytes, so what is kept is named.
   // `Filter` is a lambda, behind the feature gate ottl.functions.enableLambda: a collector without the
   // gate refuses the configuration rather than run without the statement.
-  const flattenNested = (attributes: string) => [
+  const decidedAttributes = (attributes: string) => [
     `flatten(${attributes})`,
     // Rebuilt only when something must go: the test alone costs less than copying every map.
     `set(${attributes}, Filter(${attributes}, (k, v) => ${keptValue('k', 'v')})) where Any(${attributes}, (k, v) => not (${keptValue('k', 'v')}))`,
@@ -180,7 +178,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
     return `MapEach(${entries}, (_, ${item}) => When(() => IsMap(${item}), ${cleanMap(item, depth + 1)}, When(() => IsList(${item}), ${list}, ${item})))`;
   };
   const unscrubbed = `log.attributes[${ottl(ATTR_MCPKIT_BODY_SCRUBBED)}] != true`;
-  const logBody = () => [
+  const logBody = [
     `set(log.body, "[redacted]") where log.body != nil and not (IsMap(log.body) or ${scalar('log.body')}) and ${unscrubbed}`,
     `set(log.body, "") where log.body != nil and not (IsString(log.body) or IsMap(log.body) or IsList(log.body) or ${scalar('log.body')})`,
     `set(log.body, Filter(log.body, (_, e) => IsString(e) or ${scalar('e')})) where IsList(log.body)`,
@@ -200,7 +198,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
     context: 'resource',
     statements: [
       schemaUrl('resource.schema_url'),
-      ...flattenNested('resource.attributes'),
+      ...decidedAttributes('resource.attributes'),
       `keep_matching_keys(resource.attributes, ${ottl(exactly(rules.attributes.resource))})`,
       ...Object.entries(rules.attributes.shaped.keys).map(([key, keyShape]) => {
         const target = `resource.attributes[${ottl(key)}]`;
@@ -308,7 +306,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'span',
             statements: [
-              ...flattenNested('span.attributes'),
+              ...decidedAttributes('span.attributes'),
               'set(span.status.message, "")',
               // Trace state is written by whoever started the trace: caller text, like a status message.
               'set(span.trace_state, "")',
@@ -316,8 +314,8 @@ export async function renderCollectorPrivacy(): Promise<string> {
               // context, the redaction processor does not look at links): fail-closed, they are dropped.
               'set(span.links, nil)',
               shapeCheck('span.name'),
-              shapedAttribute(tool),
-              shapedAttribute(prompt),
+              // Tool and prompt names (rules.json names.keys): the safe name shape, else `[redacted]`.
+              ...rules.names.keys.map((key) => shapedAttribute(`span.attributes[${ottl(key)}]`)),
               ...limits('span.attributes'),
             ],
           },
@@ -326,7 +324,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'spanevent',
             statements: [
-              ...flattenNested('spanevent.attributes'),
+              ...decidedAttributes('spanevent.attributes'),
               shapeCheck('spanevent.name'),
               ...limits('spanevent.attributes'),
             ],
@@ -339,8 +337,8 @@ export async function renderCollectorPrivacy(): Promise<string> {
           {
             context: 'log',
             statements: [
-              ...flattenNested('log.attributes'),
-              ...logBody(),
+              ...decidedAttributes('log.attributes'),
+              ...logBody,
               `set(log.severity_text, "") where not IsMatch(log.severity_text, ${ottl(SEVERITY_TEXT)})`,
               `set(log.event_name, "[redacted]") where log.event_name != "" and not IsMatch(log.event_name, ${shape})`,
               ...limits('log.attributes'),
@@ -368,7 +366,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
           },
           {
             context: 'datapoint',
-            statements: [...flattenNested('datapoint.attributes'), ...limits('datapoint.attributes')],
+            statements: [...decidedAttributes('datapoint.attributes'), ...limits('datapoint.attributes')],
           },
           closedSetGroup('datapoint', 'datapoint.attributes'),
           // What an aggregator filtered out of a data point is exactly what must not be exported.

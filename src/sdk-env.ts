@@ -213,10 +213,16 @@ export function otlpHeadersFromEnv(
   return headers;
 }
 
-/** Checks every OTLP variable of every signal at once, so a bad one stops start-up before any export. */
-export function checkOtlpEnv(env: NodeJS.ProcessEnv = process.env): void {
-  for (const signal of ['traces', 'metrics', 'logs'] as const) {
-    otlpEndpointFromEnv(signal, undefined, env);
-    otlpHeadersFromEnv(signal, env);
-  }
+/**
+ * Every signal's OTLP/HTTP URL and headers, read at once, so a bad variable stops start-up before any
+ * exporter exists.
+ */
+export function otlpEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Record<OtlpSignal, { url: string; headers: Record<string, string> }> {
+  const read = (signal: OtlpSignal) => ({
+    url: otlpEndpointFromEnv(signal, undefined, env),
+    headers: otlpHeadersFromEnv(signal, env),
+  });
+  return { traces: read('traces'), metrics: read('metrics'), logs: read('logs') };
 }

@@ -46,12 +46,9 @@ import { PrivacySpanProcessor } from './privacy/span-processor.ts';
 import {
   batchLogConfigFromEnv,
   batchSpanConfigFromEnv,
-  checkOtlpEnv,
   diagnosticsFromEnv,
   exportConcurrencyFor,
-  type OtlpSignal,
-  otlpEndpointFromEnv,
-  otlpHeadersFromEnv,
+  otlpEnv,
   samplerFromEnv,
   spanLimitsFromEnv,
 } from './sdk-env.ts';
@@ -103,12 +100,8 @@ function tracerChoice(options: StartTelemetryOptions): 'opentelemetry' | 'dd-tra
 export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHandle {
   if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return disabled;
   diagnosticsFromEnv();
-  // The OTLP variables are read once, here and by the bridges: a bad one stops start-up in one line.
-  checkOtlpEnv();
-  const otlp = (signal: OtlpSignal) => ({
-    url: otlpEndpointFromEnv(signal),
-    headers: otlpHeadersFromEnv(signal),
-  });
+  // The OTLP variables, read by the one parser the bridges use too: a bad one stops start-up in one line.
+  const otlp = otlpEnv();
 
   const guard = configurePrivacyGuard(
     new PrivacyGuard({
@@ -133,7 +126,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
           exporter:
             options.traceExporter ??
             new OTLPTraceExporter({
-              ...otlp('traces'),
+              ...otlp.traces,
               concurrencyLimit: exportConcurrencyFor(spanBatching),
             }),
           ...spanBatching,
@@ -144,7 +137,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     new BatchLogRecordProcessor({
       exporter:
         options.logExporter ??
-        new OTLPLogExporter({ ...otlp('logs'), concurrencyLimit: exportConcurrencyFor(logBatching) }),
+        new OTLPLogExporter({ ...otlp.logs, concurrencyLimit: exportConcurrencyFor(logBatching) }),
       ...logBatching,
     }),
     guard,
@@ -153,7 +146,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
   const otlpMetricReader = () =>
     new PeriodicExportingMetricReader({
-      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(otlp('metrics')), options.metricPrefixes),
+      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(otlp.metrics), options.metricPrefixes),
       exportIntervalMillis,
     });
   const metricReader = options.metricReader ?? otlpMetricReader();

@@ -25,5 +25,7 @@ export function provisionNodeLines(): Record<NodeLine, string> {
       execFileSync('tar', ['-xzf', path.join(scratch, tarball), '-C', scratch, '--strip-components=1']);
     });
   }
-  return { '22': nodeLinePath('22'), '26': nodeLinePath('26') };
+  return Object.fromEntries(
+    Object.keys(OTHER_NODE_LINES).map((line) => [line, nodeLinePath(line as NodeLine)]),
+  ) as Record<NodeLine, string>;
 }

@@ -17,7 +17,7 @@ import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../mcp/semconv.ts';
 
 const KNOWN_DESCRIPTIONS = new Map<string, string>(Object.entries(METRIC_DESCRIPTIONS));
 
-import { privacyRules, rulesAdditionsFromEnv } from './rules.ts';
+import { escapeRegex, privacyRules, rulesAdditionsFromEnv } from './rules.ts';
 
 const NAME_SHAPE = new RegExp(privacyRules.metrics.nameShape);
 const UNITS = new Set(privacyRules.metrics.units);
@@ -39,9 +39,7 @@ export class PrivacyMetricExporter implements PushMetricExporter {
     if (next.selectAggregationTemporality)
       this.selectAggregationTemporality = next.selectAggregationTemporality.bind(next);
     if (next.selectAggregation) this.selectAggregation = next.selectAggregation.bind(next);
-    const known = privacyRules.metrics.namePrefixes.map((prefix) =>
-      prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-    );
+    const known = privacyRules.metrics.namePrefixes.map(escapeRegex);
     this.namespaces = new RegExp(`^(?:${[...known, ...metricPrefixes].join('|')})`);
   }
 

@@ -23,6 +23,12 @@ export function rulesAdditionsFromEnv(name: string, env: NodeJS.ProcessEnv = pro
     .filter(Boolean);
 }
 
+/** Text as a regex matching itself. */
+export const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A regex source without its `^` and `$`, to be joined with others. */
+export const unanchored = (regex: string) => regex.replace(/^\^/, '').replace(/\$$/, '');
+
 /**
  * The source of a value shape named in rules.json `attributes.shapes`: its own patterns, `name` (the
  * names' shape) and `id` (a number, or a library pseudonym, whose format lives with the pseudonymizer).
@@ -47,5 +53,3 @@ export function valueShapeOf(key: string): RegExp | undefined {
         `^(?:${unanchored(rules.attributes.shapes.everyKey)}|${unanchored(valueShapeSource(name))})$`,
       );
 }
-
-const unanchored = (regex: string) => regex.replace(/^\^/, '').replace(/\$$/, '');

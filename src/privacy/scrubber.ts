@@ -152,14 +152,12 @@ export class TaintRegistry {
 
   /** A run of an unspaced script with every tainted word of that script inside it redacted. */
   private redactInside(run: string, now: number): string {
+    const folded = fold(run);
     let result = run;
     for (const tainted of this.unspaced) {
       const expiry = this.words.get(tainted);
-      if (expiry === undefined || expiry < now) {
-        this.unspaced.delete(tainted);
-        continue;
-      }
-      if (fold(result).includes(tainted)) result = result.replaceAll(tainted, '[redacted]');
+      if (expiry === undefined || expiry < now) this.unspaced.delete(tainted);
+      else if (folded.includes(tainted)) result = result.replaceAll(tainted, '[redacted]');
     }
     return result;
   }

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import * as Sentry from '@sentry/node';
 import { startMcpcatBridge, startTelemetry } from '../../src/index.ts';
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { isGeneratedRecordId } from '../support/canary-corpus.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 import { sendEveryField } from '../support/fixtures/every-field-producer.ts';
@@ -240,9 +241,9 @@ export async function runCanary(
     mcpcat: tempo.spans.filter((span) => span.scope.name === 'mcpcat').length,
     'every-field producer': everyFieldRequests,
   };
-  // Leaks per corpus (the generated one's records are g0001…, an external corpus keeps its own ids).
+  // Leaks per corpus: the generated one, and an external one beside it.
   const corpora: Record<string, { records: number; needles: number; leaks: number }> = {};
-  const corpusOf = (record: string) => (/^g\d{4,}$/.test(record) ? 'generated' : 'external');
+  const corpusOf = (record: string) => (isGeneratedRecordId(record) ? 'generated' : 'external');
   for (const record of corpus.records) {
     const name = corpusOf(record.id);
     corpora[name] ??= { records: 0, needles: 0, leaks: 0 };

@@ -34,6 +34,13 @@ describe('the collector’s privacy layer against a producer that follows no rul
   let sinks: { tempo: OtlpSink; loki: OtlpSink; prometheus: OtlpSink };
   let collector: KitCollector;
   const leaks: Leak[] = [];
+  /** OTLP/JSON to the collector with its token; the HTTP status it answered. */
+  const postJson = (signal: string, payload: unknown) =>
+    fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...collector.authHeaders },
+      body: JSON.stringify(payload),
+    }).then((response) => response.status);
 
   beforeAll(async () => {
     sinks = {
@@ -51,12 +58,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
     for (const index of records.keys()) {
       const telemetry = foreignTelemetry(records[index] as CanaryRecord, index);
       for (const [signal, body] of Object.entries(telemetry)) {
-        const response = await fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...collector.authHeaders },
-          body: JSON.stringify(body),
-        });
-        expect(response.status, `${signal} accepted`).toBe(200);
+        expect(await postJson(signal, body), `${signal} accepted`).toBe(200);
       }
     }
     await sinks.tempo.waitFor((data) => data.spans.length >= records.length);
@@ -187,10 +189,8 @@ describe('the collector’s privacy layer against a producer that follows no rul
       description: 'lookups for Yúñezútl Zhúthñíl',
       sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ asInt: '1', timeUnixNano: now }] },
     });
-    const response = await fetch(`${collector.otlpHttpUrl}/v1/metrics`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...collector.authHeaders },
-      body: JSON.stringify({
+    expect(
+      await postJson('metrics', {
         resourceMetrics: [
           {
             scopeMetrics: [
@@ -200,8 +200,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
           },
         ],
       }),
-    });
-    expect(response.status).toBe(200);
+    ).toBe(200);
     await sinks.prometheus.waitFor((data) => data.dataPoints.some((p) => p.metric === 'locator.described'));
     const described = (name: string) =>
       sinks.prometheus.dataPoints.find((p) => p.metric === name)?.description;
@@ -216,10 +215,8 @@ describe('the collector’s privacy layer against a producer that follows no rul
       { key: 'mcp.method.name', value: { stringValue: 'tools/call' } },
       { key: 'detainee.name', value: { stringValue: name } },
     ];
-    const response = await fetch(`${collector.otlpHttpUrl}/v1/metrics`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...collector.authHeaders },
-      body: JSON.stringify({
+    expect(
+      await postJson('metrics', {
         resourceMetrics: [
           {
             scopeMetrics: [
@@ -260,8 +257,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
           },
         ],
       }),
-    });
-    expect(response.status).toBe(200);
+    ).toBe(200);
     await sinks.prometheus.waitFor((data) =>
       data.dataPoints.some((p) => p.metric === 'locator.merged.duration'),
     );
@@ -325,15 +321,9 @@ describe('the collector’s privacy layer against a producer that follows no rul
     const body = 'no match for ana.lopez@example.org, born 1987-03-04';
     const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'hmac-check' } }] };
     const kvs = Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } }));
-    const post = (signal: string, payload: unknown) =>
-      fetch(`${collector.otlpHttpUrl}/v1/${signal}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...collector.authHeaders },
-        body: JSON.stringify(payload),
-      }).then((response) => response.status);
     const span = { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), name: 'hmac check', kind: 2 };
     expect(
-      await post('traces', {
+      await postJson('traces', {
         resourceSpans: [
           {
             resource,
@@ -345,7 +335,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
       }),
     ).toBe(200);
     expect(
-      await post('logs', {
+      await postJson('logs', {
         resourceLogs: [
           {
             resource,

@@ -3,7 +3,7 @@
 // their NFC, NFD, percent-encoded and JSON \u-escaped forms; `digits` needles with -, ., space or
 // nothing between digits.
 import { readFileSync } from 'node:fs';
-import { GENERATED_CORPUS_RECORDS, generateCanaryCorpus } from './canary-corpus.ts';
+import { GENERATED_CORPUS_RECORDS, generateCanaryCorpus, isGeneratedRecordId } from './canary-corpus.ts';
 
 export interface CanaryRecord {
   id: string;
@@ -50,9 +50,9 @@ export function loadCanaries(
   const file = options.external ?? (process.env.MCP_KIT_CANARIES || undefined);
   if (!file) return generated;
   const external = readCanaryFile(file);
-  const ids = new Set(generated.records.map((record) => record.id));
-  const clash = external.records.find((record) => ids.has(record.id));
-  if (clash) throw new Error(`${file}: record id ${clash.id} is also a generated record's; rename it`);
+  const clash = external.records.find((record) => isGeneratedRecordId(record.id));
+  if (clash)
+    throw new Error(`${file}: record id ${clash.id} is also a generated record's form (g0001…); rename it`);
   return {
     records: [...generated.records, ...external.records],
     needles: [...generated.needles, ...external.needles],

@@ -13,6 +13,10 @@ export const GENERATED_CORPUS_RECORDS = 200;
 
 type Rng = () => number;
 
+/** The generated records' ids, g0001 on; an external corpus's must be of another form. */
+const generatedRecordId = (index: number) => `g${String(index + 1).padStart(4, '0')}`;
+export const isGeneratedRecordId = (id: string) => /^g\d{4,}$/.test(id);
+
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)] as T;
 }
@@ -192,7 +196,7 @@ export function generateCanaryCorpus(
   const records: CanaryRecord[] = [];
   const needles: Needle[] = [];
   for (let index = 0; index < size; index++) {
-    const id = `g${String(index + 1).padStart(4, '0')}`;
+    const id = generatedRecordId(index);
     const style = styleOf(rng);
     const first = namePart(rng, style);
     const middle = rng() < 0.35 ? namePart(rng, style) : '';

@@ -2,9 +2,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   batchSpanConfigFromEnv,
-  checkOtlpEnv,
   KIT_BSP_DEFAULTS,
   otlpEndpointFromEnv,
+  otlpEnv,
   otlpHeadersFromEnv,
   SdkEnvError,
   samplerFromEnv,
@@ -78,7 +78,7 @@ describe('the OTLP headers', () => {
   });
 
   it('refuse an entry without a name in one line, never echoing it', () => {
-    const read = () => checkOtlpEnv({ OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'Bearer s3cret' });
+    const read = () => otlpEnv({ OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'Bearer s3cret' });
     expect(read).toThrow(/^OTEL_EXPORTER_OTLP_METRICS_HEADERS: an entry has no "name="/);
     expect(read).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });
@@ -97,10 +97,10 @@ describe('the OTLP endpoints', () => {
   });
 
   it('stop start-up on a value that is no http(s) URL, naming the variable, never the value', () => {
-    const notUrl = () => checkOtlpEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '//collector:4318 s3cret' });
+    const notUrl = () => otlpEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '//collector:4318 s3cret' });
     expect(notUrl).toThrow(/^OTEL_EXPORTER_OTLP_ENDPOINT: not a URL/);
     expect(notUrl).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
-    expect(() => checkOtlpEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(
+    expect(() => otlpEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://collector/v1/traces' })).toThrow(
       'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the scheme must be http or https',
     );
   });
