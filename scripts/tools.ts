@@ -4,6 +4,6 @@ import { provisionTools, toolVersions } from './provision/tools.ts';
 
 const tools = provisionTools();
 for (const [name, version] of Object.entries(toolVersions(tools))) {
-  console.log(`${name.padEnd(13)} ${version}`);
-  console.log(`${''.padEnd(13)} ${tools[name as keyof typeof tools]}`);
+  console.log(`${name.padEnd(17)} ${version}`);
+  console.log(`${''.padEnd(17)} ${tools[name as keyof typeof tools]}`);
 }

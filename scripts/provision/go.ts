@@ -22,10 +22,15 @@ export function requireGo(): string {
 }
 
 /** `go install module/cmd@version` into `bin`, with the output shown: these builds take minutes. */
-export function goInstall(bin: string, packages: string[], ldflags?: string): void {
+export function goInstall(
+  bin: string,
+  packages: string[],
+  ldflags?: string,
+  env: Record<string, string> = {},
+): void {
   const flags = ldflags ? [`-ldflags=${ldflags}`] : [];
   execFileSync('go', ['install', ...flags, ...packages], {
     stdio: 'inherit',
-    env: goEnv({ GOBIN: bin }),
+    env: goEnv({ ...env, GOBIN: bin }),
   });
 }

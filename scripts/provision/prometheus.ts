@@ -40,8 +40,14 @@ export interface PrometheusTools {
   amtool: string;
 }
 
+/**
+ * Static binaries, as the projects' release builds are (promu with cgo off): the images the compose
+ * tests build put them on a busybox base, which has no glibc.
+ */
+const staticBuild = { CGO_ENABLED: '0' };
+
 function binDir(name: string, version: string): string {
-  return path.join(cacheRoot(), name, version);
+  return path.join(cacheRoot(), name, `${version}-static`);
 }
 
 export function prometheusToolPaths(): PrometheusTools {
@@ -66,6 +72,7 @@ export function provisionPrometheusTools(): PrometheusTools {
       scratch,
       [`${prom}/cmd/prometheus@${promVersion}`, `${prom}/cmd/promtool@${promVersion}`],
       versionStamp(prometheusRelease),
+      staticBuild,
     ),
   );
   if (!existsSync(paths.alertmanager))
@@ -75,6 +82,7 @@ export function provisionPrometheusTools(): PrometheusTools {
       scratch,
       [`${am}/cmd/alertmanager@${amVersion}`, `${am}/cmd/amtool@${amVersion}`],
       versionStamp(alertmanagerRelease),
+      staticBuild,
     ),
   );
   return paths;

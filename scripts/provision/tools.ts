@@ -1,16 +1,21 @@
 // The set of real programs the tests run, where they live once provisioned, and how to provision them.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { collectorBinaryPath, provisionCollector } from './collector.ts';
+import { type DockerTools, dockerToolPaths, provisionDockerTools } from './docker.ts';
+import { examplesNpmCachePath, provisionExamplesNpmCache } from './examples-npm-cache.ts';
 import { requireGo } from './go.ts';
 import { nodeLinePath, provisionNodeLines } from './node-lines.ts';
 import { type PrometheusTools, prometheusToolPaths, provisionPrometheusTools } from './prometheus.ts';
 
-export interface Tools extends PrometheusTools {
+export interface Tools extends PrometheusTools, DockerTools {
   otelcol: string;
   /** The other Node.js lines the package supports, for the installed-package test. */
   node22: string;
   node26: string;
+  /** The npm packages examples/Dockerfile installs, for building it with no registry in reach. */
+  examplesNpmCache: string;
 }
 
 export function toolPaths(): Tools {
@@ -19,6 +24,8 @@ export function toolPaths(): Tools {
     ...prometheusToolPaths(),
     node22: nodeLinePath('22'),
     node26: nodeLinePath('26'),
+    ...dockerToolPaths(),
+    examplesNpmCache: examplesNpmCachePath(),
   };
 }
 
@@ -36,15 +43,25 @@ export function provisionTools(): Tools {
     ...provisionPrometheusTools(),
     node22: nodeLines['22'],
     node26: nodeLines['26'],
+    ...provisionDockerTools(),
+    examplesNpmCache: provisionExamplesNpmCache(),
   };
 }
 
 /** The first line each program prints for --version, e.g. `prometheus, version 3.16.0 (...)`. */
 export function toolVersions(tools: Tools): Record<keyof Tools, string> {
-  const version = (file: string) =>
-    execFileSync(file, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      .split('\n')[0]
-      ?.trim() ?? '';
+  const version = (file: string) => {
+    // Data, not programs: their place says what they are.
+    if (file.endsWith('.tar')) return `Debian ${path.basename(path.dirname(file))} rootfs`;
+    if (statSync(file).isDirectory()) return `npm cache ${path.basename(path.dirname(file))}`;
+    // busybox has no --version; its --help starts with the version line.
+    const flag = path.basename(file) === 'busybox' ? '--help' : '--version';
+    return (
+      execFileSync(file, [flag], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+        .split('\n')[0]
+        ?.trim() ?? ''
+    );
+  };
   return Object.fromEntries(Object.entries(tools).map(([name, file]) => [name, version(file)])) as Record<
     keyof Tools,
     string

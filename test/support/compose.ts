@@ -1,5 +1,5 @@
-// docker-compose.yml as the tests see it: parsed, interpolated with a .env, and its bind mounts mapped
-// back to repository files. No Docker engine runs here, so the tests read the file the way compose does.
+// docker-compose.yml as the unit tests see it: parsed, interpolated with a .env, and its bind mounts mapped
+// back to repository files, read the way compose does (test/support/compose-stack.ts runs it for real).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -17,7 +17,7 @@ export interface ComposeService {
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
   profiles?: string[];
-  deploy?: { resources?: { limits?: { memory?: string } } };
+  deploy?: { resources?: { limits?: { memory?: string; pids?: number } } };
   networks?: string[] | Record<string, unknown>;
   network_mode?: string;
   read_only?: boolean;

@@ -1,7 +1,10 @@
-// docker-compose.yml, checked the way compose reads it (no Docker engine exists here): valid under the
-// Compose Specification schema, every image pinned to the release the tests run, every mounted file the
+// docker-compose.yml, checked the way compose reads it: valid under the Compose Specification schema and
+// accepted by the real Compose CLI, every image pinned to the release the tests run, every mounted file the
 // one the tests load, ports on loopback only, secrets only from .env or files, start-up order and limits.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// test/e2e/compose-stack.test.ts runs the file itself on a Docker engine.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +26,9 @@ import {
   namedVolumes,
   variablesIn,
 } from '../support/compose.ts';
+import { writeEnvFile } from '../support/compose-stack.ts';
 import { collectorConfigFiles } from '../support/kit-collector.ts';
+import { requireTools } from '../support/tools.ts';
 
 const compose = loadCompose();
 const services = compose.services;
@@ -55,6 +60,19 @@ function serviceNetworks(service: ComposeFile['services'][string] | undefined): 
 }
 
 describe('docker-compose.yml', () => {
+  it('is a project the Compose CLI accepts, with the README’s .env', () => {
+    // The schema alone let through pids_limit beside deploy.resources.limits, which compose refuses.
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-env-'));
+    const result = spawnSync(
+      requireTools().dockerCompose,
+      ['-f', path.join(repoRoot, 'docker-compose.yml'), '--env-file', writeEnvFile(dir), 'config', '--quiet'],
+      { encoding: 'utf8', cwd: repoRoot, env: { PATH: process.env.PATH } },
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.stderr.trim()).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   it.each([
     ['as written', compose],
     ['after interpolation with .env.example', resolved],
@@ -237,7 +255,10 @@ describe('docker-compose.yml', () => {
       expect(service.cap_drop, name).toEqual(['ALL']);
       expect(service.security_opt, name).toContain('no-new-privileges:true');
       expect(service.read_only, name).toBe(true);
-      expect(service.pids_limit, name).toBeGreaterThan(0);
+      // deploy.resources.limits.pids, not pids_limit: compose refuses a file with both once memory is
+      // limited there too ("can't set distinct values on 'pids_limit' and 'deploy.resources.limits.pids'").
+      expect(service.deploy?.resources?.limits?.pids, name).toBeGreaterThan(0);
+      expect(service.pids_limit, name).toBeUndefined();
     }
     expect(services['otelcol-queue-owner']?.cap_add).toEqual(['CHOWN']);
   });

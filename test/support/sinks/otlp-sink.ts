@@ -26,6 +26,8 @@ export interface OtlpSinkOptions {
   other?: (request: RecordedRequest) => Reply | undefined;
   /** A fixed port (a backend coming back after an outage). */
   port?: number;
+  /** Listen address; 127.0.0.1 unless given. */
+  host?: string;
 }
 
 export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink> {
@@ -34,6 +36,7 @@ export async function startOtlpSink(options: OtlpSinkOptions): Promise<OtlpSink>
     name: options.name,
     captureRoot: options.captureRoot,
     ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
     handler: (request) => {
       const answered = options.other?.(request);
       if (answered) return answered;

@@ -63,6 +63,8 @@ export async function startRecordingServer(options: {
   handler: RequestHandler;
   /** A fixed port, when a fake backend that went down must come back where its clients expect it. */
   port?: number;
+  /** 127.0.0.1 unless given: a stand-in inside a container listens on its network (0.0.0.0). */
+  host?: string;
 }): Promise<RecordingServer> {
   const captureDir = path.join(options.captureRoot, options.name);
   mkdirSync(captureDir, { recursive: true });
@@ -96,7 +98,9 @@ export async function startRecordingServer(options: {
   };
 
   const server = createServer((request, response) => void serve(request, response));
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     name: options.name,

@@ -1,0 +1,305 @@
+// `docker compose up`, executed (issue #18): docker-compose.yml runs on the tests' own Docker engine, in a
+// loopback-only namespace, with images built here from the provisioned programs and the README's `.env`
+// recipe. Tempo, Loki and Grafana are the stand-ins of test/support/compose/stand-ins.yml (printed below).
+// The reference server and the traffic generator are built by compose from examples/Dockerfile, unchanged,
+// on the test's Node.js image (whose npm cache answers the build's `npm ci`: no registry is in reach).
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildStackImages, type ComposeStack, composeStack, standInsFile } from '../support/compose-stack.ts';
+import { type DockerEngine, startDockerEngine } from '../support/docker-engine.ts';
+import { eventually } from '../support/eventually.ts';
+
+interface ContainerState {
+  service: string;
+  state: string;
+  health: string;
+  startedAt: number;
+  restarts: number;
+}
+
+let engine: DockerEngine;
+let stack: ComposeStack;
+const timings: Record<string, number> = {};
+
+async function containers(): Promise<ContainerState[]> {
+  const listed = await stack.compose(['ps', '--all', '-q']);
+  const ids = listed.stdout.split('\n').filter(Boolean);
+  if (ids.length === 0) return [];
+  const inspected = await engine.docker(['inspect', ...ids]);
+  return (
+    JSON.parse(inspected.stdout) as {
+      Config: { Labels: Record<string, string> };
+      State: { Status: string; Health?: { Status: string }; StartedAt: string };
+      RestartCount: number;
+    }[]
+  ).map((container) => ({
+    service: container.Config.Labels['com.docker.compose.service'] as string,
+    state: container.State.Status,
+    health: container.State.Health?.Status ?? 'none',
+    startedAt: Date.parse(container.State.StartedAt),
+    restarts: container.RestartCount,
+  }));
+}
+
+/** OTLP/JSON of one span, one gauge point and one log record, as an instrumented server would send. */
+function otlpBodies(now: number) {
+  const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'compose-probe' } }] };
+  const nanos = `${now}000000`;
+  return {
+    traces: {
+      resourceSpans: [
+        {
+          resource,
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: '5b8efff798038103d269b633813fc60c',
+                  spanId: 'eee19b7ec3c1b174',
+                  name: 'tools/call',
+                  kind: 2,
+                  startTimeUnixNano: nanos,
+                  endTimeUnixNano: nanos,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    metrics: {
+      resourceMetrics: [
+        {
+          resource,
+          scopeMetrics: [
+            {
+              metrics: [
+                { name: 'locator.probe', gauge: { dataPoints: [{ asDouble: 1, timeUnixNano: nanos }] } },
+              ],
+            },
+          ],
+        },
+      ],
+    },
+    logs: {
+      resourceLogs: [
+        {
+          resource,
+          scopeLogs: [{ logRecords: [{ timeUnixNano: nanos, severityText: 'INFO', eventName: 'probe' }] }],
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * How many OTLP exports a stand-in recorded (its healthchecks' GET /ready are recorded too), of one
+ * service when `service` is given (its name appears in the export's resource).
+ */
+function otlpPosts(stand: 'tempo' | 'loki', service?: string): number {
+  const dir = path.join(stack.recorded, stand);
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.request.json'));
+  } catch {
+    return 0;
+  }
+  return names.filter((name) => {
+    const request = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { method: string; url: string };
+    if (request.method !== 'POST' || !/\/v1\/(traces|logs)$/.test(request.url)) return false;
+    return !service || readFileSync(path.join(dir, name.replace('.request.json', '.body'))).includes(service);
+  }).length;
+}
+
+/** Runs `wait`; if it fails, fails with the last lines each service logged. */
+async function withLogsOnFailure<T>(services: string[], wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (error) {
+    const logs = await stack.compose(['logs', '--no-color', '--tail', '25', ...services]);
+    throw new Error(`${(error as Error).message}; the services logged:\n${logs.stdout}${logs.stderr}`);
+  }
+}
+
+beforeAll(async () => {
+  let started = Date.now();
+  engine = await startDockerEngine();
+  timings.engineSeconds = (Date.now() - started) / 1000;
+  started = Date.now();
+  await buildStackImages(engine);
+  timings.imagesSeconds = (Date.now() - started) / 1000;
+  // A small pool of agents and a brisk rate, so the first calls come within seconds.
+  stack = composeStack(engine, { TRAFFIC_AGENTS: '20', TRAFFIC_RATE: '4' });
+  console.log(
+    `compose override used by this test (the only difference from what users run):\n${readFileSync(standInsFile, 'utf8')}`,
+  );
+  started = Date.now();
+  const built = await stack.compose(['build']);
+  timings.examplesBuildSeconds = (Date.now() - started) / 1000;
+  if (built.code !== 0) throw new Error(`docker compose build failed:\n${built.stderr.trim()}`);
+  started = Date.now();
+  const up = await stack.compose(['up', '--detach', '--wait', '--wait-timeout', '240']);
+  timings.upSeconds = (Date.now() - started) / 1000;
+  if (up.code !== 0) {
+    const logs = await stack.compose(['logs', '--no-color', '--tail', '20']);
+    throw new Error(`docker compose up failed:\n${up.stderr.trim()}\n${logs.stdout}`);
+  }
+}, 900_000);
+
+afterAll(async () => {
+  console.log(`compose stack timings (s): ${JSON.stringify(timings)}`);
+  await stack?.compose(['down', '--volumes', '--remove-orphans']);
+  stack?.dispose();
+  await engine?.stop();
+}, 180_000);
+
+describe('docker compose up, run on a real Docker engine', () => {
+  it('brings every service to running and healthy, each after what it depends on', async () => {
+    const states = await containers();
+    const byService = new Map(states.map((state) => [state.service, state]));
+    for (const service of ['detainee-locator', 'prometheus', 'alertmanager', 'tempo', 'loki', 'grafana'])
+      expect(byService.get(service), service).toMatchObject({
+        state: 'running',
+        health: 'healthy',
+        restarts: 0,
+      });
+    // The collector image has no shell or HTTP client, so compose gives it no healthcheck.
+    expect(byService.get('otel-collector')).toMatchObject({ state: 'running', restarts: 0 });
+    expect(byService.get('traffic')).toMatchObject({ state: 'running', restarts: 0 });
+    expect(byService.get('otelcol-queue-owner')?.state).toBe('exited');
+    const startedAt = (service: string) => byService.get(service)?.startedAt ?? Number.NaN;
+    expect(startedAt('prometheus')).toBeGreaterThan(startedAt('alertmanager'));
+    for (const dependency of ['prometheus', 'tempo', 'loki', 'otelcol-queue-owner'])
+      expect(startedAt('otel-collector'), dependency).toBeGreaterThan(startedAt(dependency));
+    expect(startedAt('detainee-locator')).toBeGreaterThan(startedAt('otel-collector'));
+    expect(startedAt('traffic')).toBeGreaterThan(startedAt('detainee-locator'));
+  });
+
+  it('carries the traffic generator’s calls to the reference server, its metrics into Prometheus and its traces into Tempo', async () => {
+    const calls = await withLogsOnFailure(['traffic', 'detainee-locator', 'otel-collector'], () =>
+      eventually(async () => {
+        const answer = await engine.http(
+          `http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent('sum(mcp_server_operation_duration_seconds_count{job="detainee-locator"})')}`,
+        );
+        const value = (JSON.parse(answer.body) as { data?: { result?: { value: [number, string] }[] } }).data
+          ?.result?.[0]?.value[1];
+        return value && Number(value) > 0 ? Number(value) : undefined;
+      }, 120_000),
+    );
+    expect(calls).toBeGreaterThan(0);
+    // The reference server emits spans and metrics; it writes no OpenTelemetry log records yet, so its
+    // path to Loki is shown by the next test's log record instead.
+    await eventually(async () => (otlpPosts('tempo', 'detainee-locator') > 0 ? true : undefined), 120_000);
+    expect(otlpPosts('tempo', 'detainee-locator')).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('carries OTLP sent to the published collector port into Prometheus, the Tempo stand-in and the Loki stand-in', async () => {
+    const token = /^MCP_KIT_COLLECTOR_TOKEN=(.*)$/m.exec(readFileSync(stack.envFile, 'utf8'))?.[1];
+    const bodies = otlpBodies(Date.now());
+    for (const [signal, body] of Object.entries(bodies)) {
+      const answer = await engine.http(`http://127.0.0.1:4318/v1/${signal}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      expect(answer.status, signal).toBe(200);
+    }
+    const series = await eventually(async () => {
+      const answer = await engine.http('http://127.0.0.1:9090/api/v1/query?query=locator_probe');
+      const result = (JSON.parse(answer.body) as { data?: { result?: unknown[] } }).data?.result ?? [];
+      return result.length > 0 ? result : undefined;
+    }, 60_000);
+    expect(series).toHaveLength(1);
+    // The stand-ins also record their healthchecks' GET /ready; only POSTs of OTLP count here.
+    await eventually(
+      async () => (otlpPosts('tempo') > 0 && otlpPosts('loki') > 0 ? true : undefined),
+      60_000,
+    );
+    expect(otlpPosts('tempo')).toBeGreaterThan(0);
+    expect(otlpPosts('loki')).toBeGreaterThan(0);
+  });
+
+  it('refuses OTLP without the collector token', async () => {
+    const answer = await engine.http('http://127.0.0.1:4318/v1/traces', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(otlpBodies(Date.now()).traces),
+    });
+    expect(answer.status).toBe(401);
+  });
+
+  it('hands the persistent queue volume to the collector’s user', async () => {
+    const listing = await engine.docker([
+      'run',
+      '--rm',
+      '--volume',
+      `${stack.project}_otelcol-queues:/queues`,
+      'busybox:1.37.0',
+      'stat',
+      '-c',
+      '%u:%g',
+      '/queues',
+    ]);
+    expect(listing.stdout.trim()).toBe('10001:10001');
+  });
+
+  it('lets a container on the servers’ network reach the collector and nothing behind it', async () => {
+    // Node.js, not busybox: Debian's static busybox cannot resolve names (static glibc has no NSS).
+    const urls = [
+      'http://otel-collector:13133/',
+      'http://prometheus:9090/-/ready',
+      'http://alertmanager:9093/-/ready',
+      'http://tempo:4318/ready',
+      'http://loki:3100/ready',
+      'http://grafana:3000/api/health',
+    ];
+    const probe = `Promise.all(${JSON.stringify(urls)}.map((url) => fetch(url, { signal: AbortSignal.timeout(5000) })
+      .then((response) => [url, response.ok ? 'reached' : String(response.status)], () => [url, 'unreachable'])))
+      .then((outcomes) => console.log(JSON.stringify(Object.fromEntries(outcomes))))`;
+    const run = await engine.docker([
+      'run',
+      '--rm',
+      '--network',
+      `${stack.project}_mcp`,
+      `node:${process.version.slice(1)}-slim`,
+      'node',
+      '-e',
+      probe,
+    ]);
+    expect(JSON.parse(run.stdout)).toEqual({
+      'http://otel-collector:13133/': 'reached',
+      'http://prometheus:9090/-/ready': 'unreachable',
+      'http://alertmanager:9093/-/ready': 'unreachable',
+      'http://tempo:4318/ready': 'unreachable',
+      'http://loki:3100/ready': 'unreachable',
+      'http://grafana:3000/api/health': 'unreachable',
+    });
+  });
+
+  it('leaves nothing behind after `docker compose down --volumes`: no container, network, volume or listener', async () => {
+    const down = await stack.compose(['down', '--volumes', '--remove-orphans']);
+    expect(down.code).toBe(0);
+    const label = `label=com.docker.compose.project=${stack.project}`;
+    for (const kind of [
+      ['ps', '--all'],
+      ['network', 'ls'],
+      ['volume', 'ls'],
+    ]) {
+      const listed = await engine.docker([...kind, '--quiet', '--filter', label]);
+      expect(listed.stdout.trim(), kind.join(' ')).toBe('');
+    }
+    for (const port of [3000, 4317, 4318, 8080, 9090, 9093])
+      expect((await engine.http(`http://127.0.0.1:${port}/`)).body, String(port)).toBe('ECONNREFUSED');
+  });
+});
+
+describe('docker compose with a bad .env', () => {
+  it('refuses to start while a required secret is empty, naming it', async () => {
+    const bad = composeStack(engine, { MCP_KIT_COLLECTOR_TOKEN: '' });
+    const result = await bad.compose(['up', '--detach', 'otel-collector']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('set MCP_KIT_COLLECTOR_TOKEN in .env');
+    bad.dispose();
+  });
+});

@@ -1,0 +1,181 @@
+// docker-compose.yml, run for real on the tests' own Docker engine (issue #18): the images its services
+// pin, built locally from the provisioned programs (test/support/images/), the README's `.env` recipe, and
+// `docker compose` with test/support/compose/stand-ins.yml as the only override.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { repoRoot } from '../../scripts/provision/cache.ts';
+import type { CommandResult, DockerEngine } from './docker-engine.ts';
+import { requireTools } from './tools.ts';
+
+export const composeFile = path.join(repoRoot, 'docker-compose.yml');
+export const standInsFile = path.join(repoRoot, 'test/support/compose/stand-ins.yml');
+const imagesDir = path.join(repoRoot, 'test/support/images');
+
+interface ComposeModel {
+  services: Record<string, { image?: string }>;
+}
+
+/** The image each service of docker-compose.yml pins, by service name. */
+export function pinnedImages(): Record<string, string> {
+  const model = parse(readFileSync(composeFile, 'utf8')) as ComposeModel;
+  return Object.fromEntries(
+    Object.entries(model.services)
+      .filter(([, service]) => service.image)
+      .map(([name, service]) => [name, service.image as string]),
+  );
+}
+
+/** The `node` binary's version, which names the Node.js image (node:<version>-slim). */
+function nodeVersion(): string {
+  return process.version.slice(1);
+}
+
+/** The machine's npm package folder (the one `npm` runs from). */
+function machineNpm(): string {
+  const prefix = execFileSync('npm', ['prefix', '--global'], { encoding: 'utf8' }).trim();
+  return path.join(prefix, 'lib/node_modules/npm');
+}
+
+/** What goes into a build context: a file copied from this machine, or text written as it is. */
+type ContextFile = { from: string } | { text: string };
+
+/** Builds every image the stack needs in `engine`, tagged as docker-compose.yml pins them; seconds each. */
+export async function buildStackImages(engine: DockerEngine): Promise<Record<string, number>> {
+  const tools = requireTools();
+  const pins = pinnedImages();
+  const scratch = mkdtempSync(path.join(tmpdir(), 'mcpkit-images-'));
+  const seconds: Record<string, number> = {};
+  const timed = async (tag: string, command: string[]) => {
+    const started = Date.now();
+    const result = await engine.docker(command);
+    if (result.code !== 0)
+      throw new Error(`building ${tag} failed:\n${result.stderr.trim().split('\n').slice(-8).join('\n')}`);
+    seconds[tag] = (Date.now() - started) / 1000;
+  };
+  const build = async (
+    name: string,
+    tag: string,
+    files: Record<string, ContextFile>,
+    buildArgs: Record<string, string> = {},
+  ) => {
+    const context = path.join(scratch, name);
+    mkdirSync(context, { recursive: true });
+    copyFileSync(path.join(imagesDir, `${name}.Dockerfile`), path.join(context, 'Dockerfile'));
+    for (const [target, file] of Object.entries(files)) {
+      if ('from' in file) cpSync(file.from, path.join(context, target), { recursive: true });
+      else writeFileSync(path.join(context, target), file.text);
+    }
+    const args = Object.entries(buildArgs).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]);
+    await timed(tag, ['build', '--quiet', '--tag', tag, ...args, context]);
+  };
+  const nodeImage = `node:${nodeVersion()}-slim`;
+  const certificates = '/etc/ssl/certs/ca-certificates.crt';
+
+  try {
+    await timed('mcp-telemetry-kit/debian:bookworm-minbase', [
+      'import',
+      tools.debianRootfs,
+      'mcp-telemetry-kit/debian:bookworm-minbase',
+    ]);
+    await build('busybox', pins['otelcol-queue-owner'] as string, {
+      busybox: { from: tools.busybox },
+      passwd: { text: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n' },
+      group: { text: 'root:x:0:\nnobody:x:65534:\n' },
+    });
+    await build('prometheus', pins.prometheus as string, {
+      prometheus: { from: tools.prometheus },
+      promtool: { from: tools.promtool },
+      'prometheus.yml': { from: path.join(repoRoot, 'prometheus/prometheus.yml') },
+    });
+    await build('alertmanager', pins.alertmanager as string, {
+      alertmanager: { from: tools.alertmanager },
+      amtool: { from: tools.amtool },
+      'alertmanager.yml': { from: path.join(repoRoot, 'alertmanager/alertmanager.yml') },
+    });
+    await build('collector', pins['otel-collector'] as string, {
+      'otelcol-contrib': { from: tools.otelcol },
+      'ca-certificates.crt': existsSync(certificates) ? { from: certificates } : { text: '' },
+      'config.yaml': { from: path.join(repoRoot, 'collector/config.yaml') },
+    });
+    await build('node', nodeImage, {
+      node: { from: process.execPath },
+      npm: { from: machineNpm() },
+      'npm-cache': { from: tools.examplesNpmCache },
+    });
+    await build(
+      'stand-in',
+      'mcp-telemetry-kit/stand-in:test',
+      { busybox: { from: tools.busybox } },
+      { NODE_IMAGE: nodeImage },
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return seconds;
+}
+
+/** The README's recipe: .env.example copied, each required secret given its own long random value. */
+export function writeEnvFile(dir: string, overrides: Record<string, string> = {}): string {
+  const example = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
+  const lines = example.split('\n').map((line) => {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (!match) return line;
+    const [, name, value] = match as unknown as [string, string, string];
+    if (name in overrides) return `${name}=${overrides[name]}`;
+    return value === '' && required(name) ? `${name}=${randomBytes(32).toString('hex')}` : line;
+  });
+  const file = path.join(dir, '.env');
+  writeFileSync(file, lines.join('\n'));
+  return file;
+}
+
+/** A variable docker-compose.yml requires (`${NAME:?...}`). */
+function required(name: string): boolean {
+  return readFileSync(composeFile, 'utf8').includes(`\${${name}:?`);
+}
+
+export interface ComposeStack {
+  project: string;
+  envFile: string;
+  /** Where the Tempo and Loki stand-ins record what they receive (<dir>/tempo, <dir>/loki). */
+  recorded: string;
+  compose(args: string[]): Promise<CommandResult>;
+  /** Removes the stack's .env and recordings (the containers are `compose down`'s job). */
+  dispose(): void;
+}
+
+export function composeStack(engine: DockerEngine, overrides: Record<string, string> = {}): ComposeStack {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-stack-'));
+  const recorded = path.join(dir, 'recorded');
+  mkdirSync(recorded);
+  // The stand-ins run as their official images' users (10001), not as the test's.
+  chmodSync(recorded, 0o777);
+  const envFile = writeEnvFile(dir, overrides);
+  const project = `mcpkit-test-${process.pid}`;
+  const env = { ...process.env, MCP_KIT_REPO: repoRoot, MCP_KIT_RECORDED: recorded };
+  return {
+    project,
+    envFile,
+    recorded,
+    compose: (args) =>
+      engine.compose(['-p', project, '-f', composeFile, '-f', standInsFile, '--env-file', envFile, ...args], {
+        cwd: repoRoot,
+        env,
+      }),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
