@@ -15,7 +15,10 @@ const manifests = [
 ];
 
 export function examplesNpmCachePath(): string {
-  const key = shortHash(...manifests.map((file) => readFileSync(path.join(repoRoot, file), 'utf8')));
+  // The lockfiles alone decide what npm ci installs (each records its package.json's dependencies), so an
+  // edit to package.json's scripts does not rebuild the cache.
+  const lockfiles = manifests.filter((file) => file.endsWith('package-lock.json'));
+  const key = shortHash(...lockfiles.map((file) => readFileSync(path.join(repoRoot, file), 'utf8')));
   return path.join(cacheRoot(), 'examples-npm-cache', key, '_cache');
 }
 

@@ -2,7 +2,6 @@
 // pin, built locally from the provisioned programs (test/support/images/), the README's `.env` recipe, and
 // `docker compose` with test/support/compose/stand-ins.yml as the only override.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -18,7 +17,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/provision/cache.ts';
-import type { CommandResult, DockerEngine } from './docker-engine.ts';
+import { type CommandResult, type DockerEngine, run } from './docker-engine.ts';
 import { requireTools } from './tools.ts';
 
 export const composeFile = path.join(repoRoot, 'docker-compose.yml');
@@ -128,54 +127,59 @@ export async function buildStackImages(engine: DockerEngine): Promise<Record<str
   return seconds;
 }
 
-/** The README's recipe: .env.example copied, each required secret given its own long random value. */
-export function writeEnvFile(dir: string, overrides: Record<string, string> = {}): string {
-  const example = readFileSync(path.join(repoRoot, '.env.example'), 'utf8');
-  const lines = example.split('\n').map((line) => {
-    const match = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (!match) return line;
-    const [, name, value] = match as unknown as [string, string, string];
-    if (name in overrides) return `${name}=${overrides[name]}`;
-    return value === '' && required(name) ? `${name}=${randomBytes(32).toString('hex')}` : line;
-  });
-  const file = path.join(dir, '.env');
-  writeFileSync(file, lines.join('\n'));
-  return file;
-}
-
-/** A variable docker-compose.yml requires (`${NAME:?...}`). */
-function required(name: string): boolean {
-  return readFileSync(composeFile, 'utf8').includes(`\${${name}:?`);
-}
-
 export interface ComposeStack {
   project: string;
+  /** The stack's .env: written by `npm run stack` (its first start), absent before. */
   envFile: string;
   /** Where the Tempo and Loki stand-ins record what they receive (<dir>/tempo, <dir>/loki). */
   recorded: string;
+  /** `npm run stack`, as a user runs it, against the test engine with the stand-ins' override. */
+  start(): Promise<CommandResult>;
   compose(args: string[]): Promise<CommandResult>;
   /** Removes the stack's .env and recordings (the containers are `compose down`'s job). */
   dispose(): void;
 }
 
-export function composeStack(engine: DockerEngine, overrides: Record<string, string> = {}): ComposeStack {
+/**
+ * A compose project on `engine` with the stand-ins' override; `environment` is the shell environment
+ * compose reads beside .env (it wins over .env, as in a user's shell).
+ */
+export function composeStack(engine: DockerEngine, environment: Record<string, string> = {}): ComposeStack {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-stack-'));
   const recorded = path.join(dir, 'recorded');
   mkdirSync(recorded);
   // The stand-ins run as their official images' users (10001), not as the test's.
   chmodSync(recorded, 0o777);
-  const envFile = writeEnvFile(dir, overrides);
+  // Alertmanager's receiver secrets (alertmanager/secrets/README.md), pointing at the recording receiver.
+  const secrets = path.join(dir, 'alertmanager-secrets');
+  mkdirSync(secrets, { mode: 0o755 });
+  for (const [file, url] of Object.entries({
+    watchdog_webhook_url: 'http://alert-receiver:9095/watchdog',
+    slack_webhook_url: 'http://alert-receiver:9095/slack',
+  }))
+    writeFileSync(path.join(secrets, file), url, { mode: 0o644 });
+  const envFile = path.join(dir, '.env');
   const project = `mcpkit-test-${process.pid}`;
-  const env = { ...process.env, MCP_KIT_REPO: repoRoot, MCP_KIT_RECORDED: recorded };
+  const env = {
+    ...process.env,
+    ...engine.env,
+    COMPOSE_FILE: [composeFile, standInsFile].join(path.delimiter),
+    COMPOSE_PROJECT_NAME: project,
+    MCP_KIT_REPO: repoRoot,
+    MCP_KIT_RECORDED: recorded,
+    MCP_KIT_ALERTMANAGER_SECRETS: secrets,
+    ...environment,
+  };
   return {
     project,
     envFile,
     recorded,
-    compose: (args) =>
-      engine.compose(['-p', project, '-f', composeFile, '-f', standInsFile, '--env-file', envFile, ...args], {
+    start: () =>
+      run(process.execPath, [path.join(repoRoot, 'scripts/stack.ts'), '--env', envFile], {
         cwd: repoRoot,
         env,
       }),
+    compose: (args) => engine.compose(['--env-file', envFile, ...args], { cwd: repoRoot, env }),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -7,7 +7,7 @@
 // with nsenter (`http` below). The data root and exec root are fresh per engine, outside the repo, and
 // removed when it stops; the engine is stopped by its pid.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,6 +31,9 @@ export interface HttpAnswer {
 export interface DockerEngine {
   /** DOCKER_HOST for clients: a unix socket, reachable from any namespace. */
   host: string;
+  /** What a client needs in its environment: DOCKER_HOST, and DOCKER_CONFIG, whose cli-plugins hold the
+   * provisioned Compose CLI, so `docker compose` works as on a user's machine. */
+  env: { DOCKER_HOST: string; DOCKER_CONFIG: string };
   pid: number;
   docker(args: string[], options?: { input?: string }): Promise<CommandResult>;
   /** The Compose v2 CLI against this engine; `env` replaces the variables compose interpolates. */
@@ -43,7 +46,8 @@ export interface DockerEngine {
   stop(): Promise<void>;
 }
 
-async function run(
+/** Runs a program to its end; its exit code and output, never a throw. */
+export async function run(
   file: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
@@ -114,7 +118,10 @@ export async function startDockerEngine(): Promise<DockerEngine> {
   );
   closeSync(out);
   const host = `unix://${socket}`;
-  const clientEnv = { ...process.env, DOCKER_HOST: host, DOCKER_CONFIG: path.join(root, 'client') };
+  const env = { DOCKER_HOST: host, DOCKER_CONFIG: path.join(root, 'client') };
+  mkdirSync(path.join(env.DOCKER_CONFIG, 'cli-plugins'), { recursive: true });
+  symlinkSync(tools.dockerCompose, path.join(env.DOCKER_CONFIG, 'cli-plugins', 'docker-compose'));
+  const clientEnv = { ...process.env, ...env };
   const docker = (args: string[], options: { input?: string } = {}) =>
     run(tools.docker, args, { env: clientEnv, ...options });
 
@@ -151,13 +158,11 @@ export async function startDockerEngine(): Promise<DockerEngine> {
   const pid = dockerd.pid as number;
   return {
     host,
+    env,
     pid,
     docker,
     compose: (args, options) =>
-      run(tools.dockerCompose, args, {
-        cwd: options.cwd,
-        env: { ...(options.env ?? process.env), DOCKER_HOST: host, DOCKER_CONFIG: clientEnv.DOCKER_CONFIG },
-      }),
+      run(tools.dockerCompose, args, { cwd: options.cwd, env: { ...(options.env ?? process.env), ...env } }),
     async http(url, init = {}) {
       const answer = await run('nsenter', [
         `--net=/proc/${pid}/ns/net`,

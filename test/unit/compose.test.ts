@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { agentToken } from '../../examples/detainee-locator/agent-pool.ts';
 import { tokensFromEnvironment } from '../../examples/detainee-locator/server.ts';
+import { writeEnvFile } from '../../scripts/env-file.ts';
 import { repoRoot } from '../../scripts/provision/cache.ts';
 import { alertmanagerRelease, prometheusRelease } from '../../scripts/provision/prometheus.ts';
 import { COLLECTOR_FEATURE_GATES } from '../support/collector.ts';
@@ -26,7 +27,6 @@ import {
   namedVolumes,
   variablesIn,
 } from '../support/compose.ts';
-import { writeEnvFile } from '../support/compose-stack.ts';
 import { collectorConfigFiles } from '../support/kit-collector.ts';
 import { requireTools } from '../support/tools.ts';
 
@@ -65,7 +65,14 @@ describe('docker-compose.yml', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-env-'));
     const result = spawnSync(
       requireTools().dockerCompose,
-      ['-f', path.join(repoRoot, 'docker-compose.yml'), '--env-file', writeEnvFile(dir), 'config', '--quiet'],
+      [
+        '-f',
+        path.join(repoRoot, 'docker-compose.yml'),
+        '--env-file',
+        writeEnvFile(path.join(dir, '.env')),
+        'config',
+        '--quiet',
+      ],
       { encoding: 'utf8', cwd: repoRoot, env: { PATH: process.env.PATH } },
     );
     rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,8 @@
 // containers with the repository mounted at /kit:
 //   tempo   records the OTLP/HTTP the collector sends to tempo:4318 under /recorded/tempo/
 //   loki    records the OTLP/HTTP the collector sends to loki:3100/otlp under /recorded/loki/
+//   receiver records every notification Alertmanager sends it (the test's Watchdog and Slack webhooks)
+//           under /recorded/receiver/
 //   grafana checks the provisioning files compose mounts (every datasource and dashboard parses, every
 //           datasource UID a dashboard or datasource refers to is provisioned), prints each problem on one
 //           line and exits 1 if there is one; otherwise answers /api/health on :3000 like Grafana.
@@ -12,8 +14,9 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { startOtlpSink } from '../sinks/otlp-sink.ts';
+import { startRecordingServer } from '../sinks/recording-server.ts';
 
-const ports = { tempo: 4318, loki: 3100, grafana: 3000 } as const;
+const ports = { tempo: 4318, loki: 3100, grafana: 3000, receiver: 9095 } as const;
 type Role = keyof typeof ports;
 
 const [role, ...args] = process.argv.slice(2) as [Role, ...string[]];
@@ -104,6 +107,15 @@ if (role === 'grafana') {
     response.writeHead(ok ? 200 : 404, { 'content-type': 'application/json' });
     response.end(ok ? JSON.stringify({ database: 'ok', version: 'stand-in' }) : '{}');
   }).listen(ports.grafana, '0.0.0.0');
+} else if (role === 'receiver') {
+  await startRecordingServer({
+    name: role,
+    captureRoot: '/recorded',
+    host: '0.0.0.0',
+    port: ports.receiver,
+    handler: () => ({ status: 200 }),
+  });
+  console.log(`receiver stand-in: recording notifications on :${ports.receiver} under /recorded/receiver`);
 } else {
   await startOtlpSink({
     name: role,
