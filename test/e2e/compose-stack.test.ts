@@ -4,10 +4,13 @@
 // The reference server and the traffic generator are built by compose from examples/Dockerfile, unchanged,
 // on the test's Node.js image (whose npm cache answers the build's `npm ci`: no registry is in reach).
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEnvFile } from '../../scripts/env-file.ts';
+import { repoRoot } from '../../scripts/provision/cache.ts';
+import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { buildStackImages, type ComposeStack, composeStack, standInsFile } from '../support/compose-stack.ts';
 import { type DockerEngine, startDockerEngine } from '../support/docker-engine.ts';
 import { eventually } from '../support/eventually.ts';
@@ -20,6 +23,8 @@ interface ContainerState {
   restarts: number;
 }
 
+/** The server's pool of agent principals in this stack (TRAFFIC_AGENTS). */
+const agents = '20';
 let engine: DockerEngine;
 let stack: ComposeStack;
 const timings: Record<string, number> = {};
@@ -108,9 +113,25 @@ function recordedBodies(stand: 'tempo' | 'loki'): Buffer[] {
   }
 }
 
+/** A variable's value in the stack's .env. */
+function envValue(name: string): string {
+  return new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(stack.envFile, 'utf8'))?.[1] ?? '';
+}
+
 /** The collector's bearer token from the stack's .env. */
 function collectorToken(): string {
-  return /^MCP_KIT_COLLECTOR_TOKEN=(.*)$/m.exec(readFileSync(stack.envFile, 'utf8'))?.[1] ?? '';
+  return envValue('MCP_KIT_COLLECTOR_TOKEN');
+}
+
+/** How many MCP operations Prometheus has counted for the reference server so far. */
+async function serverCalls(): Promise<number> {
+  const query = encodeURIComponent(
+    'sum(mcp_server_operation_duration_seconds_count{job="detainee-locator"})',
+  );
+  const answer = await engine.http(`http://127.0.0.1:9090/api/v1/query?query=${query}`);
+  const value = (JSON.parse(answer.body) as { data?: { result?: { value: [number, string] }[] } }).data
+    ?.result?.[0]?.value[1];
+  return Number(value ?? 0);
 }
 
 /**
@@ -150,7 +171,7 @@ beforeAll(async () => {
   await buildStackImages(engine);
   timings.imagesSeconds = (Date.now() - started) / 1000;
   // A small pool of agents and a brisk rate (from the shell, as a user would), so calls come within seconds.
-  stack = composeStack(engine, { TRAFFIC_AGENTS: '20', TRAFFIC_RATE: '4' });
+  stack = composeStack(engine, { TRAFFIC_AGENTS: agents, TRAFFIC_RATE: '4' });
   console.log(
     `compose override used by this test (the only difference from what users run):\n${readFileSync(standInsFile, 'utf8')}`,
   );
@@ -196,12 +217,8 @@ describe('docker compose up, run on a real Docker engine', () => {
   it('carries the traffic generator’s calls to the reference server, its metrics into Prometheus and its traces into Tempo', async () => {
     const calls = await withLogsOnFailure(['traffic', 'detainee-locator', 'otel-collector'], () =>
       eventually(async () => {
-        const answer = await engine.http(
-          `http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent('sum(mcp_server_operation_duration_seconds_count{job="detainee-locator"})')}`,
-        );
-        const value = (JSON.parse(answer.body) as { data?: { result?: { value: [number, string] }[] } }).data
-          ?.result?.[0]?.value[1];
-        return value && Number(value) > 0 ? Number(value) : undefined;
+        const calls = await serverCalls();
+        return calls > 0 ? calls : undefined;
       }, 120_000),
     );
     expect(calls).toBeGreaterThan(0);
@@ -260,6 +277,80 @@ describe('docker compose up, run on a real Docker engine', () => {
     ]);
     expect(listing.stdout.trim()).toBe('10001:10001');
   });
+
+  it('lets no backend receive any of the canary corpus sent through the reference server inside the stack', async () => {
+    const corpus = loadCanaries();
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-corpus-'));
+    chmodSync(dir, 0o755);
+    writeFileSync(path.join(dir, 'records.json'), JSON.stringify(corpus.records), { mode: 0o644 });
+    const callsBefore = await serverCalls();
+    const driver = await engine.docker([
+      'run',
+      '--rm',
+      '--network',
+      `${stack.project}_mcp`,
+      '--volume',
+      `${repoRoot}:/kit:ro`,
+      '--volume',
+      `${dir}:/corpus:ro`,
+      `node:${process.version.slice(1)}-slim`,
+      'node',
+      '/kit/test/support/images/canary-driver.ts',
+      'http://detainee-locator:8080/mcp',
+      envValue('LOCATOR_AGENTS_TOKEN'),
+      agents,
+      '/corpus/records.json',
+    ]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(driver.stderr).toBe('');
+    const sent = JSON.parse(driver.stdout) as { records: number; answered: number };
+    expect(sent.records).toBe(corpus.records.length);
+    // Everything the calls produced has reached the backends once Prometheus counts them (the kit's
+    // metrics leave last, on their export interval).
+    await eventually(
+      async () => ((await serverCalls()) - callsBefore >= sent.answered ? true : undefined),
+      180_000,
+    );
+    const scanner = new NeedleScanner(corpus.needles);
+    const leaks: Leak[] = [];
+    const received: Record<string, number> = {};
+    for (const stand of ['tempo', 'loki', 'receiver']) {
+      const files = (() => {
+        try {
+          return readdirSync(path.join(stack.recorded, stand));
+        } catch {
+          return [];
+        }
+      })();
+      received[stand] = files.filter((name) => name.endsWith('.body')).length;
+      for (const file of files)
+        leaks.push(...scanner.scan(readFileSync(path.join(stack.recorded, stand, file)), `${stand}/${file}`));
+    }
+    // What Prometheus stores, asked through its API: names, labels and every label's values, metadata.
+    const labels = JSON.parse((await engine.http('http://127.0.0.1:9090/api/v1/labels')).body)
+      .data as string[];
+    const apis = [
+      '/api/v1/labels',
+      '/api/v1/metadata',
+      ...labels.map((label) => `/api/v1/label/${label}/values`),
+    ];
+    for (const api of apis)
+      leaks.push(
+        ...scanner.scan(
+          Buffer.from((await engine.http(`http://127.0.0.1:9090${api}`)).body),
+          `prometheus${api}`,
+        ),
+      );
+    console.log(
+      `canary through the compose stack: ${corpus.records.length} records, ${corpus.needles.length} needles, ` +
+        `${sent.answered} calls answered, bodies received ${JSON.stringify(received)}, ` +
+        `${apis.length} Prometheus API answers, ${leaks.length} leaks`,
+    );
+    expect(
+      leaks.map((leak) => `${leak.needle.entity} ${leak.needle.value} in ${leak.where}: ${leak.context}`),
+    ).toEqual([]);
+    expect(received.tempo).toBeGreaterThan(0);
+  }, 420_000);
 
   it('lets a container on the servers’ network reach the collector and nothing behind it', async () => {
     // Node.js, not busybox: Debian's static busybox cannot resolve names (static glibc has no NSS).
