@@ -4,7 +4,7 @@
 // The reference server and the traffic generator are built by compose from examples/Dockerfile, unchanged,
 // on the test's Node.js image (whose npm cache answers the build's `npm ci`: no registry is in reach).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +20,7 @@ interface ContainerState {
   state: string;
   health: string;
   startedAt: number;
+  healthyAt: number;
   restarts: number;
 }
 
@@ -28,6 +29,9 @@ const agents = '20';
 let engine: DockerEngine;
 let stack: ComposeStack;
 const timings: Record<string, number> = {};
+/** When `npm run stack` began: the origin of the reported start-up and first-data times. */
+let stackStartedAt = 0;
+const sinceStart = (at: number) => Math.round((at - stackStartedAt) / 100) / 10;
 
 async function containers(): Promise<ContainerState[]> {
   const listed = await stack.compose(['ps', '--all', '-q']);
@@ -37,7 +41,11 @@ async function containers(): Promise<ContainerState[]> {
   return (
     JSON.parse(inspected.stdout) as {
       Config: { Labels: Record<string, string> };
-      State: { Status: string; Health?: { Status: string }; StartedAt: string };
+      State: {
+        Status: string;
+        Health?: { Status: string; Log?: { End: string; ExitCode: number }[] };
+        StartedAt: string;
+      };
       RestartCount: number;
     }[]
   ).map((container) => ({
@@ -45,6 +53,8 @@ async function containers(): Promise<ContainerState[]> {
     state: container.State.Status,
     health: container.State.Health?.Status ?? 'none',
     startedAt: Date.parse(container.State.StartedAt),
+    // Docker keeps the last five probes: the first passing one among them, while the stack is young.
+    healthyAt: Date.parse(container.State.Health?.Log?.find((probe) => probe.ExitCode === 0)?.End ?? ''),
     restarts: container.RestartCount,
   }));
 }
@@ -135,23 +145,34 @@ async function serverCalls(): Promise<number> {
 }
 
 /**
- * How many OTLP exports a stand-in recorded (its healthchecks' GET /ready are recorded too), of one
- * service when `service` is given (its name appears in the export's resource).
+ * The OTLP exports a stand-in recorded (its healthchecks' GET /ready are recorded too), of one service
+ * when `service` is given (its name appears in the export's resource): their body files, in arrival order.
  */
-function otlpPosts(stand: 'tempo' | 'loki', service?: string): number {
+function otlpExports(stand: 'tempo' | 'loki', service?: string): string[] {
   const dir = path.join(stack.recorded, stand);
   let names: string[] = [];
   try {
-    names = readdirSync(dir).filter((name) => name.endsWith('.request.json'));
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith('.request.json'))
+      .sort();
   } catch {
-    return 0;
+    return [];
   }
-  return names.filter((name) => {
-    const request = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { method: string; url: string };
-    if (request.method !== 'POST' || !/\/v1\/(traces|logs)$/.test(request.url)) return false;
-    return !service || readFileSync(path.join(dir, name.replace('.request.json', '.body'))).includes(service);
-  }).length;
+  return names
+    .filter((name) => {
+      const request = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {
+        method: string;
+        url: string;
+      };
+      if (request.method !== 'POST' || !/\/v1\/(traces|logs)$/.test(request.url)) return false;
+      return (
+        !service || readFileSync(path.join(dir, name.replace('.request.json', '.body'))).includes(service)
+      );
+    })
+    .map((name) => path.join(dir, name.replace('.request.json', '.body')));
 }
+
+const otlpPosts = (stand: 'tempo' | 'loki', service?: string) => otlpExports(stand, service).length;
 
 /** Runs `wait`; if it fails, fails with the last lines each service logged. */
 async function withLogsOnFailure<T>(services: string[], wait: () => Promise<T>): Promise<T> {
@@ -176,6 +197,7 @@ beforeAll(async () => {
     `compose override used by this test (the only difference from what users run):\n${readFileSync(standInsFile, 'utf8')}`,
   );
   started = Date.now();
+  stackStartedAt = started;
   const up = await stack.start();
   timings.stackSeconds = (Date.now() - started) / 1000;
   console.log(`npm run stack printed:\n${up.stdout}`);
@@ -196,6 +218,15 @@ describe('docker compose up, run on a real Docker engine', () => {
   it('brings every service to running and healthy, each after what it depends on', async () => {
     const states = await containers();
     const byService = new Map(states.map((state) => [state.service, state]));
+    console.log(
+      `seconds after npm run stack began, per service (started / healthy):\n${states
+        .map(
+          (state) =>
+            `  ${state.service.padEnd(20)} ${sinceStart(state.startedAt)} / ${Number.isNaN(state.healthyAt) ? '-' : sinceStart(state.healthyAt)}`,
+        )
+        .sort()
+        .join('\n')}`,
+    );
     for (const service of ['detainee-locator', 'prometheus', 'alertmanager', 'tempo', 'loki', 'grafana'])
       expect(byService.get(service), service).toMatchObject({
         state: 'running',
@@ -222,9 +253,13 @@ describe('docker compose up, run on a real Docker engine', () => {
       }, 120_000),
     );
     expect(calls).toBeGreaterThan(0);
+    timings.firstServerSeriesAfterStart = sinceStart(Date.now());
     // The reference server emits spans and metrics; it writes no OpenTelemetry log records yet, so its
     // path to Loki is shown by the next test's log record instead.
     await eventually(async () => (otlpPosts('tempo', 'detainee-locator') > 0 ? true : undefined), 120_000);
+    timings.firstServerTraceAfterStart = sinceStart(
+      statSync(otlpExports('tempo', 'detainee-locator')[0] as string).mtimeMs,
+    );
     expect(otlpPosts('tempo', 'detainee-locator')).toBeGreaterThan(0);
   }, 300_000);
 
@@ -411,16 +446,18 @@ describe('docker compose up, run on a real Docker engine', () => {
 
   it('delivers the always-firing Watchdog through Alertmanager to its webhook', async () => {
     const dir = path.join(stack.recorded, 'receiver');
-    const watchdogNotifications = () => {
+    const watchdogFiles = () => {
       try {
         return readdirSync(dir)
           .filter((name) => name.endsWith('.request.json'))
+          .sort()
           .filter((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')).url === '/watchdog')
-          .map((name) => readFileSync(path.join(dir, name.replace('.request.json', '.body')), 'utf8'));
+          .map((name) => path.join(dir, name.replace('.request.json', '.body')));
       } catch {
         return [];
       }
     };
+    const watchdogNotifications = () => watchdogFiles().map((file) => readFileSync(file, 'utf8'));
     // Watchdog fires 1 m after Prometheus starts (its `for:`), and its route waits 0 s.
     const notifications = await withLogsOnFailure(['alertmanager', 'prometheus', 'alert-receiver'], () =>
       eventually(
@@ -428,6 +465,7 @@ describe('docker compose up, run on a real Docker engine', () => {
         180_000,
       ),
     );
+    timings.firstWatchdogAfterStart = sinceStart(statSync(watchdogFiles()[0] as string).mtimeMs);
     const payload = JSON.parse(notifications[0] as string) as {
       status: string;
       alerts: { labels: Record<string, string> }[];
