@@ -35,7 +35,7 @@ export interface DockerEngine {
    * provisioned Compose CLI, so `docker compose` works as on a user's machine. */
   env: { DOCKER_HOST: string; DOCKER_CONFIG: string };
   pid: number;
-  docker(args: string[], options?: { input?: string }): Promise<CommandResult>;
+  docker(args: string[]): Promise<CommandResult>;
   /** The Compose v2 CLI against this engine; `env` replaces the variables compose interpolates. */
   compose(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CommandResult>;
   /** An HTTP request from inside the engine's namespace, where published ports listen. */
@@ -50,19 +50,15 @@ export interface DockerEngine {
 export async function run(
   file: string,
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<CommandResult> {
-  const child = execFileAsync(file, args, {
-    cwd: options.cwd,
-    env: options.env,
-    maxBuffer: 64 * 1024 * 1024,
-    encoding: 'utf8',
-  });
-  if (options.input !== undefined) {
-    child.child.stdin?.end(options.input);
-  }
   try {
-    const { stdout, stderr } = await child;
+    const { stdout, stderr } = await execFileAsync(file, args, {
+      cwd: options.cwd,
+      env: options.env,
+      maxBuffer: 64 * 1024 * 1024,
+      encoding: 'utf8',
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -122,8 +118,7 @@ export async function startDockerEngine(): Promise<DockerEngine> {
   mkdirSync(path.join(env.DOCKER_CONFIG, 'cli-plugins'), { recursive: true });
   symlinkSync(tools.dockerCompose, path.join(env.DOCKER_CONFIG, 'cli-plugins', 'docker-compose'));
   const clientEnv = { ...process.env, ...env };
-  const docker = (args: string[], options: { input?: string } = {}) =>
-    run(tools.docker, args, { env: clientEnv, ...options });
+  const docker = (args: string[]) => run(tools.docker, args, { env: clientEnv });
 
   const stop = async () => {
     if (dockerd.exitCode === null && dockerd.signalCode === null) {
