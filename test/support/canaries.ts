@@ -83,6 +83,23 @@ function digitsPattern(value: string): RegExp {
   return new RegExp(`(?<![0-9])${digits.join('[-. ]?')}(?![0-9])`);
 }
 
+const alphanumeric = /[a-z0-9]/;
+
+/**
+ * Whether the text at `at` lies strictly inside a random identifier: a run of 20 or more letters and
+ * digits holding a digit (event and session ids, base62 or base64url). A four-letter name in one
+ * ("evt_3N8AFqnSlfpsJNiHrxWpj9PKoVe" holds "KoVe") is chance, once in a few thousand ids, not a leak; the
+ * same name as a word, beside punctuation, or glued to a birth year in a short token still counts.
+ */
+function insideRandomIdentifier(lower: string, at: number, length: number): boolean {
+  let start = at;
+  while (start > 0 && alphanumeric.test(lower[start - 1] as string)) start--;
+  let end = at + length;
+  while (end < lower.length && alphanumeric.test(lower[end] as string)) end++;
+  if (start === at && end === at + length) return false;
+  return end - start >= 20 && /[0-9]/.test(lower.slice(start, end));
+}
+
 export interface Leak {
   needle: Needle;
   where: string;
@@ -116,10 +133,9 @@ export class NeedleScanner {
         return {
           needle,
           test: (_haystack: string, lower: string) => {
-            for (const form of forms) {
-              const at = lower.indexOf(form);
-              if (at >= 0) return at;
-            }
+            for (const form of forms)
+              for (let at = lower.indexOf(form); at >= 0; at = lower.indexOf(form, at + 1))
+                if (!insideRandomIdentifier(lower, at, form.length)) return at;
             return -1;
           },
         };
