@@ -9,14 +9,13 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/provision/cache.ts';
+import { loadCompose } from './compose.ts';
 import { type CommandResult, type DockerEngine, run } from './docker-engine.ts';
 import { requireTools } from './tools.ts';
 
@@ -24,15 +23,10 @@ export const composeFile = path.join(repoRoot, 'docker-compose.yml');
 export const standInsFile = path.join(repoRoot, 'test/support/compose/stand-ins.yml');
 const imagesDir = path.join(repoRoot, 'test/support/images');
 
-interface ComposeModel {
-  services: Record<string, { image?: string }>;
-}
-
 /** The image each service of docker-compose.yml pins, by service name. */
 export function pinnedImages(): Record<string, string> {
-  const model = parse(readFileSync(composeFile, 'utf8')) as ComposeModel;
   return Object.fromEntries(
-    Object.entries(model.services)
+    Object.entries(loadCompose().services)
       .filter(([, service]) => service.image)
       .map(([name, service]) => [name, service.image as string]),
   );
