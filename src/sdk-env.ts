@@ -4,6 +4,7 @@
 // time and memory. Its env readers are not exported on their own, so the few the kit honours are read
 // here with @opentelemetry/core's parsers, with the meaning the specification gives them:
 // https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/
+import { readFileSync } from 'node:fs';
 import { DiagConsoleLogger, diag } from '@opentelemetry/api';
 import { diagLogLevelFromString, getNumberFromEnv, getStringFromEnv } from '@opentelemetry/core';
 import type { BatchLogRecordProcessorOptions } from '@opentelemetry/sdk-logs';
@@ -179,21 +180,36 @@ export function otlpEndpointFromEnv(
   return url;
 }
 
+/** The file the OTLP headers may come from instead of the environment (a container secret). */
+export const OTLP_HEADERS_FILE = 'MCP_KIT_OTLP_HEADERS_FILE';
+
 /**
- * OTLP headers as a map: OTEL_EXPORTER_OTLP_HEADERS, with the signal's own
- * (OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS) over them; `k=v,k2=v2`, values percent-encoded. A malformed
- * entry stops start-up with one line naming the variable and the header, never its value.
+ * OTLP headers as a map: the file MCP_KIT_OTLP_HEADERS_FILE names (a bearer token kept out of the
+ * process environment, where `docker inspect` and /proc show it), then OTEL_EXPORTER_OTLP_HEADERS, then
+ * the signal's own (OTEL_EXPORTER_OTLP_<SIGNAL>_HEADERS), each over the one before; `k=v,k2=v2`, values
+ * percent-encoded, the file's trailing newline ignored. A malformed entry or an unreadable file stops
+ * start-up with one line naming the variable (and the header), never a value.
  */
 export function otlpHeadersFromEnv(
   signal: OtlpSignal = 'traces',
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const variable of [
-    'OTEL_EXPORTER_OTLP_HEADERS',
-    `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`,
-  ]) {
-    for (const pair of (env[variable] ?? '').split(',')) {
+  const sources: [string, string][] = [];
+  const file = env[OTLP_HEADERS_FILE]?.trim();
+  if (file) {
+    try {
+      sources.push([`${OTLP_HEADERS_FILE} (${file})`, readFileSync(file, 'utf8').replace(/\r?\n$/, '')]);
+    } catch (error) {
+      throw new SdkEnvError(
+        `${OTLP_HEADERS_FILE}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  for (const variable of ['OTEL_EXPORTER_OTLP_HEADERS', `OTEL_EXPORTER_OTLP_${signal.toUpperCase()}_HEADERS`])
+    sources.push([variable, env[variable] ?? '']);
+  for (const [variable, value] of sources) {
+    for (const pair of value.split(',')) {
       if (!pair.trim()) continue;
       const at = pair.indexOf('=');
       const name = pair.slice(0, Math.max(at, 0)).trim();

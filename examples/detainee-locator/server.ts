@@ -6,10 +6,11 @@
 // LOCATOR_TOKENS (`principal:token` pairs, comma-separated: the bearer tokens HTTP clients may present,
 // and whom each one identifies; `label*N:secret` is a pool of N principals `label-1..N` whose tokens are
 // derived from the secret, see agent-pool.ts; LOCATOR_TOKEN alone means one principal, `default`; tokens
-// have at least 16 characters), LOCATOR_ALLOWED_ORIGINS (comma-separated browser origins allowed;
+// have at least 16 characters; either also from the file LOCATOR_TOKENS_FILE or LOCATOR_TOKEN_FILE names,
+// see ../env-secret.ts), LOCATOR_ALLOWED_ORIGINS (comma-separated browser origins allowed;
 // requests without an Origin header are allowed), LOCATOR_ALLOWED_HOSTS (comma-separated Host names; by
 // default the loopback names and --host), the limits of limitsFromEnvironment(), the OTEL_* variables
-// and MCP_KIT_PSEUDONYM_KEY (or _FILE) for the telemetry. `npm run example:server` runs it over HTTP.
+// (MCP_KIT_OTLP_HEADERS_FILE for headers kept in a file) and MCP_KIT_PSEUDONYM_KEY (or _FILE) for the telemetry. `npm run example:server` runs it over HTTP.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { logs, SeverityNumber } from '@opentelemetry/api';
 import {
   type HttpRejectionReason,
   instrumentMcpServer,
@@ -25,6 +27,7 @@ import {
   SdkEnvError,
   startTelemetry,
 } from '../../src/index.ts';
+import { EnvSecretError, envSecret } from '../env-secret.ts';
 import { agentPool } from './agent-pool.ts';
 import { registerLocatorTools, toolPolicies } from './tools.ts';
 import { startUpstream } from './upstream.ts';
@@ -63,12 +66,16 @@ function principalOf(header: string | undefined, tokens: Record<string, string>)
 
 /**
  * LOCATOR_TOKENS (`principal:token,…`, where `label*N:secret` stands for the pool of agent-pool.ts) or
- * LOCATOR_TOKEN (principal `default`). A token shorter than MIN_TOKEN_LENGTH is refused.
+ * LOCATOR_TOKEN (principal `default`), each either the variable or the file its `_FILE` twin names. A
+ * token shorter than MIN_TOKEN_LENGTH is refused.
  */
 export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const tokens: Record<string, string> = env.LOCATOR_TOKENS
+  const list = envSecret('LOCATOR_TOKENS', env);
+  const single = envSecret('LOCATOR_TOKEN', env);
+  const tokens: Record<string, string> = list
     ? Object.fromEntries(
-        env.LOCATOR_TOKENS.split(',')
+        list
+          .split(',')
           .map((pair) => pair.split(':'))
           .filter(
             (pair): pair is [string, string] => pair.length === 2 && Boolean(pair[0]) && Boolean(pair[1]),
@@ -80,8 +87,8 @@ export function tokensFromEnvironment(env: NodeJS.ProcessEnv = process.env): Rec
               : [[principal, token]];
           }),
       )
-    : env.LOCATOR_TOKEN
-      ? { default: env.LOCATOR_TOKEN }
+    : single
+      ? { default: single }
       : {};
   return refuseShortTokens(tokens);
 }
@@ -335,6 +342,14 @@ async function main(): Promise<void> {
       host: values.host,
     });
     console.error(`detainee-locator listening on ${http.url}`);
+    // The operator's record of a start, in the logs backend beside the outage records of
+    // upstream-client.ts; constant, the address stays on stderr.
+    logs.getLogger('detainee-locator').emit({
+      severityNumber: SeverityNumber.INFO,
+      severityText: 'INFO',
+      eventName: 'locator.server.started',
+      body: 'detainee-locator serving MCP over HTTP',
+    });
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => void telemetry.shutdown().then(() => process.exit(0)));
@@ -347,6 +362,7 @@ if (import.meta.main) {
     const setting =
       error instanceof PseudonymKeyError ||
       error instanceof ServerSettingError ||
+      error instanceof EnvSecretError ||
       error instanceof SdkEnvError;
     if (!setting) throw error;
     console.error(`detainee-locator: ${error.message}`);

@@ -1,7 +1,7 @@
 // A polite client of the upstream locator: bounded concurrency, a cache, retries that honour
 // Retry-After with exponential backoff for server errors, and a circuit breaker that stops calling a
 // failing upstream. No evasion of any kind: when the upstream says slow down, the client slows down.
-import { metrics, SpanStatusCode, trace } from '@opentelemetry/api';
+import { logs, metrics, SeverityNumber, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
@@ -98,6 +98,11 @@ export class UpstreamClient {
       // unavailability and timeouts do.
       errorFilter: (error: unknown) => error instanceof UpstreamError && error.kind === 'rate_limited',
     });
+    // The breaker's transitions are the operator's story of an outage, told as OpenTelemetry log records
+    // (with the active trace, when a call tripped it). Constant bodies: nothing about a call or a caller.
+    this.breaker.on('open', () => breakerLog(SeverityNumber.WARN, 'upstream circuit opened'));
+    this.breaker.on('halfOpen', () => breakerLog(SeverityNumber.INFO, 'upstream circuit half-open'));
+    this.breaker.on('close', () => breakerLog(SeverityNumber.INFO, 'upstream circuit closed'));
     instrument().circuitState.addCallback((result) =>
       result.observe(this.breaker.opened ? 2 : this.breaker.halfOpen ? 1 : 0),
     );
@@ -185,6 +190,16 @@ export class UpstreamClient {
       await sleep(100 * 2 ** attempt);
     }
   }
+}
+
+/** One record of the breaker's state; the logger is looked up per record, like the meter, for the same reason. */
+function breakerLog(severityNumber: SeverityNumber, body: string): void {
+  logs.getLogger('detainee-locator').emit({
+    severityNumber,
+    severityText: SeverityNumber[severityNumber],
+    eventName: 'locator.upstream.circuit',
+    body,
+  });
 }
 
 function sleep(ms: number): Promise<void> {

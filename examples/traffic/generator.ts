@@ -10,7 +10,8 @@
 // With --agents N (TRAFFIC_AGENTS) the ordinary journeys come from N principals in turn, each presenting
 // a token derived from --token (the server's `label*N:secret` pool): many families and lawyers, as in real
 // use, so none of them looks up enough people to look like enumeration. The enumeration journey keeps its
-// own token (--enumeration-token).
+// own token (--enumeration-token). TRAFFIC_TOKEN and TRAFFIC_ENUMERATION_TOKEN may instead name files
+// (TRAFFIC_TOKEN_FILE, TRAFFIC_ENUMERATION_TOKEN_FILE; see ../env-secret.ts).
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -18,6 +19,7 @@ import seedrandom from 'seedrandom';
 import { agentToken } from '../detainee-locator/agent-pool.ts';
 import { type DetaineeRecord, syntheticDetainees } from '../detainee-locator/dataset.ts';
 import { SPANISH_MONTHS } from '../detainee-locator/matching.ts';
+import { EnvSecretError, envSecret } from '../env-secret.ts';
 
 /** How assistants report themselves in `clientInfo` (name, version). */
 export const CLIENTS: ReadonlyArray<{ name: string; version: string }> = [
@@ -267,13 +269,24 @@ function parseMix(text: string | undefined): Partial<Record<Journey, number>> {
   );
 }
 
+/** A token from its variable or its `_FILE` twin; one line and exit 1 when that file cannot be read. */
+function secret(name: string): string | undefined {
+  try {
+    return envSecret(name);
+  } catch (error) {
+    if (!(error instanceof EnvSecretError)) throw error;
+    console.error(`traffic: ${error.message}`);
+    process.exit(1);
+  }
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
       url: { type: 'string', default: process.env.TRAFFIC_URL ?? 'http://127.0.0.1:8080/mcp' },
-      token: { type: 'string', default: process.env.TRAFFIC_TOKEN },
+      token: { type: 'string', default: secret('TRAFFIC_TOKEN') },
       agents: { type: 'string', default: process.env.TRAFFIC_AGENTS },
-      'enumeration-token': { type: 'string', default: process.env.TRAFFIC_ENUMERATION_TOKEN },
+      'enumeration-token': { type: 'string', default: secret('TRAFFIC_ENUMERATION_TOKEN') },
       rate: { type: 'string', default: process.env.TRAFFIC_RATE ?? '2' },
       duration: { type: 'string', default: process.env.TRAFFIC_DURATION ?? '60' },
       sessions: { type: 'string', default: process.env.TRAFFIC_SESSIONS },

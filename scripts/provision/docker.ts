@@ -21,7 +21,7 @@ export const composeRelease = { module: 'github.com/docker/compose/v5', version:
 export const debianSuite = 'bookworm';
 
 /** Debian's packages for the engine and the rest; each program below comes from one of them. */
-const debianPackages = ['docker.io', 'iptables', 'debootstrap', 'busybox-static'];
+const debianPackages = ['docker.io', 'iptables', 'debootstrap', 'busybox-static', 'openssl'];
 
 export interface DockerTools {
   dockerd: string;
@@ -30,6 +30,8 @@ export interface DockerTools {
   busybox: string;
   /** A tar of a `debootstrap --variant=minbase` rootfs, for `docker import`. */
   debianRootfs: string;
+  /** Makes the certificate of the stack's HTTPS stand-in for a SaaS endpoint (PagerDuty). */
+  openssl: string;
 }
 
 export function dockerToolPaths(): DockerTools {
@@ -40,14 +42,14 @@ export function dockerToolPaths(): DockerTools {
     dockerCompose: path.join(cacheRoot(), 'docker-compose', composeRelease.version, 'docker-compose'),
     busybox: '/bin/busybox',
     debianRootfs: path.join(cacheRoot(), 'debian-rootfs', `${debianSuite}-minbase`, 'rootfs.tar'),
+    openssl: '/usr/bin/openssl',
   };
 }
 
 function installDebianPackages(): void {
   const system = ['/usr/sbin/dockerd', '/usr/bin/containerd', '/usr/sbin/runc', '/usr/bin/docker'];
-  const missing = [...system, '/usr/sbin/debootstrap', '/bin/busybox', '/usr/sbin/iptables'].filter(
-    (file) => !existsSync(file),
-  );
+  const others = ['/usr/sbin/debootstrap', '/bin/busybox', '/usr/sbin/iptables', '/usr/bin/openssl'];
+  const missing = [...system, ...others].filter((file) => !existsSync(file));
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0)
     throw new Error(

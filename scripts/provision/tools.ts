@@ -54,8 +54,8 @@ export function toolVersions(tools: Tools): Record<keyof Tools, string> {
     // Data, not programs: their place says what they are.
     if (file.endsWith('.tar')) return `Debian ${path.basename(path.dirname(file))} rootfs`;
     if (statSync(file).isDirectory()) return `npm cache ${path.basename(path.dirname(file))}`;
-    // busybox has no --version; its --help starts with the version line.
-    const flag = path.basename(file) === 'busybox' ? '--help' : '--version';
+    // busybox has no --version, its --help starts with the version line; openssl has a command for it.
+    const flag = { busybox: '--help', openssl: 'version' }[path.basename(file)] ?? '--version';
     return (
       execFileSync(file, [flag], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
         .split('\n')[0]

@@ -10,6 +10,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeEnvFile } from '../../scripts/env-file.ts';
 import { repoRoot } from '../../scripts/provision/cache.ts';
+import {
+  decodeNotification,
+  type Notification,
+  TEST_PAGERDUTY_ROUTING_KEY,
+} from '../support/alerting-stack.ts';
 import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { buildStackImages, type ComposeStack, composeStack, standInsFile } from '../support/compose-stack.ts';
 import { type DockerEngine, startDockerEngine } from '../support/docker-engine.ts';
@@ -110,17 +115,42 @@ function otlpBodies(now: number) {
   };
 }
 
-/** The bodies a stand-in recorded, decompressed, in arrival order. */
-function recordedBodies(stand: 'tempo' | 'loki'): Buffer[] {
+/** One request a stand-in recorded: its method and URL, the body (decompressed) and when it came. */
+interface RecordedRequest {
+  method: string;
+  url: string;
+  body: Buffer;
+  /** The body's file. */
+  file: string;
+  receivedAt: number;
+}
+
+/** Stand-ins that record what they receive, each in its own folder of stack.recorded. */
+type Stand = 'tempo' | 'loki' | 'receiver' | 'pagerduty';
+
+/** Every request a stand-in recorded, in arrival order (its healthchecks' GET /ready included). */
+function recordedRequests(stand: Stand): RecordedRequest[] {
   const dir = path.join(stack.recorded, stand);
+  let names: string[];
   try {
-    return readdirSync(dir)
-      .filter((name) => name.endsWith('.body'))
-      .sort()
-      .map((name) => readFileSync(path.join(dir, name)));
+    // The body is written before its .request.json: a listed request has its body.
+    names = readdirSync(dir)
+      .filter((name) => name.endsWith('.request.json'))
+      .sort();
   } catch {
     return [];
   }
+  return names.map((name) => {
+    const request = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { method: string; url: string };
+    const file = path.join(dir, name.replace('.request.json', '.body'));
+    return {
+      method: request.method,
+      url: request.url,
+      body: readFileSync(file),
+      file,
+      receivedAt: statSync(file).mtimeMs,
+    };
+  });
 }
 
 /** A variable's value in the stack's .env. */
@@ -144,32 +174,23 @@ async function serverCalls(): Promise<number> {
   return Number(value ?? 0);
 }
 
-/**
- * The OTLP exports a stand-in recorded (its healthchecks' GET /ready are recorded too), of one service
- * when `service` is given (its name appears in the export's resource): their body files, in arrival order.
- */
-function otlpExports(stand: 'tempo' | 'loki', service?: string): string[] {
-  const dir = path.join(stack.recorded, stand);
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir)
-      .filter((name) => name.endsWith('.request.json'))
-      .sort();
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => {
-      const request = JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as {
-        method: string;
-        url: string;
-      };
-      if (request.method !== 'POST' || !/\/v1\/(traces|logs)$/.test(request.url)) return false;
-      return (
-        !service || readFileSync(path.join(dir, name.replace('.request.json', '.body'))).includes(service)
-      );
-    })
-    .map((name) => path.join(dir, name.replace('.request.json', '.body')));
+/** The OTLP exports (traces and logs) a stand-in recorded, of one service when `service` is given. */
+function otlpExports(stand: 'tempo' | 'loki', service?: string): RecordedRequest[] {
+  return recordedRequests(stand).filter(
+    (request) =>
+      request.method === 'POST' &&
+      /\/v1\/(traces|logs)$/.test(request.url) &&
+      (!service || request.body.includes(service)),
+  );
+}
+
+/** The notifications the receiver stand-in got on one path (/watchdog, /slack) or as PagerDuty. */
+function notifications(receiver: 'watchdog' | 'slack' | 'pagerduty'): Notification[] {
+  const requests =
+    receiver === 'pagerduty'
+      ? recordedRequests('pagerduty').filter((request) => request.url === '/v2/enqueue')
+      : recordedRequests('receiver').filter((request) => request.url === `/${receiver}`);
+  return requests.map((request) => decodeNotification(receiver, request.body, request.receivedAt));
 }
 
 const otlpPosts = (stand: 'tempo' | 'loki', service?: string) => otlpExports(stand, service).length;
@@ -254,13 +275,16 @@ describe('docker compose up, run on a real Docker engine', () => {
     );
     expect(calls).toBeGreaterThan(0);
     timings.firstServerSeriesAfterStart = sinceStart(Date.now());
-    // The reference server emits spans and metrics; it writes no OpenTelemetry log records yet, so its
-    // path to Loki is shown by the next test's log record instead.
     await eventually(async () => (otlpPosts('tempo', 'detainee-locator') > 0 ? true : undefined), 120_000);
     timings.firstServerTraceAfterStart = sinceStart(
-      statSync(otlpExports('tempo', 'detainee-locator')[0] as string).mtimeMs,
+      (otlpExports('tempo', 'detainee-locator')[0] as RecordedRequest).receivedAt,
     );
     expect(otlpPosts('tempo', 'detainee-locator')).toBeGreaterThan(0);
+    // Its log records (the start record; an outage's below) reach Loki.
+    await eventually(async () => (otlpPosts('loki', 'detainee-locator') > 0 ? true : undefined), 60_000);
+    const firstLog = otlpExports('loki', 'detainee-locator')[0] as RecordedRequest;
+    timings.firstServerLogAfterStart = sinceStart(firstLog.receivedAt);
+    expect(firstLog.body.includes('detainee-locator serving MCP over HTTP')).toBe(true);
   }, 300_000);
 
   it('carries OTLP sent to the published collector port into Prometheus, the Tempo stand-in and the Loki stand-in', async () => {
@@ -349,7 +373,7 @@ describe('docker compose up, run on a real Docker engine', () => {
     const scanner = new NeedleScanner(corpus.needles);
     const leaks: Leak[] = [];
     const received: Record<string, number> = {};
-    for (const stand of ['tempo', 'loki', 'receiver']) {
+    for (const stand of ['tempo', 'loki', 'receiver', 'pagerduty']) {
       const files = (() => {
         try {
           return readdirSync(path.join(stack.recorded, stand));
@@ -437,7 +461,7 @@ describe('docker compose up, run on a real Docker engine', () => {
     expect((await stack.compose(['restart', 'otel-collector'])).code).toBe(0);
     expect((await stack.compose(['start', 'tempo'])).code).toBe(0);
     const delivered = () =>
-      recordedBodies('tempo').some((body) => body.includes(Buffer.from(traceId, 'hex')));
+      recordedRequests('tempo').some((request) => request.body.includes(Buffer.from(traceId, 'hex')));
     await withLogsOnFailure(['otel-collector', 'tempo'], () =>
       eventually(async () => (delivered() ? true : undefined), 120_000),
     );
@@ -445,34 +469,56 @@ describe('docker compose up, run on a real Docker engine', () => {
   }, 240_000);
 
   it('delivers the always-firing Watchdog through Alertmanager to its webhook', async () => {
-    const dir = path.join(stack.recorded, 'receiver');
-    const watchdogFiles = () => {
-      try {
-        return readdirSync(dir)
-          .filter((name) => name.endsWith('.request.json'))
-          .sort()
-          .filter((name) => JSON.parse(readFileSync(path.join(dir, name), 'utf8')).url === '/watchdog')
-          .map((name) => path.join(dir, name.replace('.request.json', '.body')));
-      } catch {
-        return [];
-      }
-    };
-    const watchdogNotifications = () => watchdogFiles().map((file) => readFileSync(file, 'utf8'));
     // Watchdog fires 1 m after Prometheus starts (its `for:`), and its route waits 0 s.
-    const notifications = await withLogsOnFailure(['alertmanager', 'prometheus', 'alert-receiver'], () =>
-      eventually(
-        async () => (watchdogNotifications().length > 0 ? watchdogNotifications() : undefined),
-        180_000,
-      ),
+    const [first] = await withLogsOnFailure(['alertmanager', 'prometheus', 'alert-receiver'], () =>
+      eventually(async () => {
+        const received = notifications('watchdog');
+        return received.length > 0 ? received : undefined;
+      }, 180_000),
     );
-    timings.firstWatchdogAfterStart = sinceStart(statSync(watchdogFiles()[0] as string).mtimeMs);
-    const payload = JSON.parse(notifications[0] as string) as {
+    timings.firstWatchdogAfterStart = sinceStart((first as Notification).receivedAt);
+    const payload = (first as Notification).body as {
       status: string;
       alerts: { labels: Record<string, string> }[];
     };
     expect(payload.status).toBe('firing');
     expect(payload.alerts.map((alert) => alert.labels.alertname)).toEqual(['Watchdog']);
   }, 240_000);
+
+  it('pages PagerDuty and tells Slack when the reference server’s upstream fails, and logs the open circuit to Loki', async () => {
+    // Every upstream request answered 503 (upstream.ts's faults). Stopping the container instead paged
+    // nothing in 7 minutes when tried: each attempt then fails only by its timeout, and the breaker,
+    // which counts calls that finish within its 10 s window, did not open (a finding for issue #20).
+    const faults = (outage: boolean) =>
+      stack.compose([
+        'exec',
+        '-T',
+        'locator-upstream',
+        'node',
+        '-e',
+        `fetch('http://127.0.0.1:8081/admin/faults', { method: 'POST', body: '{"outage":${outage}}' }).then((r) => process.exit(r.ok ? 0 : 1))`,
+      ]);
+    const outageAt = Date.now();
+    expect((await faults(true)).code).toBe(0);
+    const circuitOpen = (notification: Notification) =>
+      notification.status === 'firing' &&
+      notification.text.includes('MCPUpstreamCircuitOpen') &&
+      notification.text.includes('service: detainee-locator');
+    // The breaker opens within seconds; the alert's `for:` is 2 m, its route waits 30 s.
+    const page = await withLogsOnFailure(
+      ['detainee-locator', 'prometheus', 'alertmanager', 'alert-receiver'],
+      () => eventually(async () => notifications('pagerduty').find(circuitOpen), 420_000),
+    );
+    timings.upstreamOutageToPageSeconds = Math.round((page.receivedAt - outageAt) / 100) / 10;
+    // Through Alertmanager's real PagerDuty integration: Events API v2, the routing key from its secret file.
+    expect(page.body).toMatchObject({ routing_key: TEST_PAGERDUTY_ROUTING_KEY, event_action: 'trigger' });
+    await eventually(async () => (notifications('slack').some(circuitOpen) ? true : undefined), 60_000);
+    const opened = otlpExports('loki', 'detainee-locator').filter((request) =>
+      request.body.includes('upstream circuit opened'),
+    );
+    expect(opened.length).toBeGreaterThan(0);
+    expect((await faults(false)).code).toBe(0);
+  }, 600_000);
 
   it('leaves nothing behind after `docker compose down --volumes`: no container, network, volume or listener', async () => {
     const down = await stack.compose(['down', '--volumes', '--remove-orphans']);

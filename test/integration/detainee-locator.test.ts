@@ -206,6 +206,13 @@ describe('a struggling upstream', () => {
     const before = down.requests;
     expect((await lookup(310)).isError).toBe(true);
     expect(down.requests).toBe(before);
+    // The operator reads the outage in the logs backend too: one warning when the circuit opened.
+    const { logs } = await telemetry.collect();
+    expect(
+      logs
+        .filter((record) => record.eventName === 'locator.upstream.circuit')
+        .map((record) => [record.severityText, record.body]),
+    ).toContainEqual(['WARN', 'upstream circuit opened']);
     await outageClient.close();
     await down.close();
   });

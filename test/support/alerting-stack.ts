@@ -113,7 +113,11 @@ export function alertmanagerConfigFor(
 }
 
 /** What a fake receiver got, decoded from its JSON body (Slack, PagerDuty Events v2, webhook). */
-function decode(receiver: Notification['receiver'], body: Buffer, receivedAt: number): Notification {
+export function decodeNotification(
+  receiver: Notification['receiver'],
+  body: Buffer,
+  receivedAt: number,
+): Notification {
   const json = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   if (receiver === 'slack') {
     const attachments = (json.attachments ?? []) as { title?: string; text?: string }[];
@@ -167,7 +171,7 @@ export async function startAlertingStack(options: { captureRoot: string }): Prom
       name,
       captureRoot: options.captureRoot,
       handler: (request) => {
-        received.push(decode(name, request.body, Date.now()));
+        received.push(decodeNotification(name, request.body, Date.now()));
         return { status, contentType, body: reply };
       },
     });

@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../scripts/provision/cache.ts';
+import { TEST_PAGERDUTY_ROUTING_KEY } from './alerting-stack.ts';
 import { loadCompose } from './compose.ts';
 import { type CommandResult, type DockerEngine, run } from './docker-engine.ts';
 import { requireTools } from './tools.ts';
@@ -22,6 +23,8 @@ import { requireTools } from './tools.ts';
 export const composeFile = path.join(repoRoot, 'docker-compose.yml');
 export const standInsFile = path.join(repoRoot, 'test/support/compose/stand-ins.yml');
 const imagesDir = path.join(repoRoot, 'test/support/images');
+/** Where Alertmanager's PagerDuty receiver sends events (its default `pagerduty_url`). */
+export const pagerDutyHost = 'events.pagerduty.com';
 
 /** The image each service of docker-compose.yml pins, by service name. */
 export function pinnedImages(): Record<string, string> {
@@ -147,11 +150,41 @@ export function composeStack(engine: DockerEngine, environment: Record<string, s
   // Alertmanager's receiver secrets (alertmanager/secrets/README.md), pointing at the recording receiver.
   const secrets = path.join(dir, 'alertmanager-secrets');
   mkdirSync(secrets, { mode: 0o755 });
-  for (const [file, url] of Object.entries({
+  for (const [file, value] of Object.entries({
     watchdog_webhook_url: 'http://alert-receiver:9095/watchdog',
     slack_webhook_url: 'http://alert-receiver:9095/slack',
+    pagerduty_routing_key: TEST_PAGERDUTY_ROUTING_KEY,
   }))
-    writeFileSync(path.join(secrets, file), url, { mode: 0o644 });
+    writeFileSync(path.join(secrets, file), value, { mode: 0o644 });
+  // PagerDuty stays at its real URL (https://events.pagerduty.com): inside the stack that name is the
+  // recording receiver, whose certificate Alertmanager alone is told to trust (stand-ins.yml).
+  const tls = path.join(dir, 'tls');
+  mkdirSync(tls, { mode: 0o755 });
+  execFileSync(
+    requireTools().openssl,
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${pagerDutyHost}`,
+      '-addext',
+      `subjectAltName=DNS:${pagerDutyHost}`,
+      '-keyout',
+      path.join(tls, 'key.pem'),
+      '-out',
+      path.join(tls, 'cert.pem'),
+    ],
+    { stdio: 'pipe' },
+  );
+  // The receiver runs as its image's user, not as the test's.
+  for (const file of ['key.pem', 'cert.pem']) chmodSync(path.join(tls, file), 0o644);
   const envFile = path.join(dir, '.env');
   const project = `mcpkit-test-${process.pid}`;
   const env = {
@@ -162,6 +195,7 @@ export function composeStack(engine: DockerEngine, environment: Record<string, s
     MCP_KIT_REPO: repoRoot,
     MCP_KIT_RECORDED: recorded,
     MCP_KIT_ALERTMANAGER_SECRETS: secrets,
+    MCP_KIT_TLS: tls,
     ...environment,
   };
   return {

@@ -1,4 +1,7 @@
 // The OTEL_* variables the kit reads itself since it builds the SDK's providers without NodeSDK.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   batchSpanConfigFromEnv,
@@ -75,6 +78,28 @@ describe('the OTLP headers', () => {
     };
     expect(otlpHeadersFromEnv('logs', env)).toEqual({ authorization: 'Bearer logs', 'x-team': 'a' });
     expect(otlpHeadersFromEnv('traces', env)).toEqual({ authorization: 'Bearer general', 'x-team': 'a' });
+  });
+
+  it('come from the file MCP_KIT_OTLP_HEADERS_FILE names, under the variables’ headers', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-headers-'));
+    const file = path.join(dir, 'otlp-headers');
+    writeFileSync(file, 'authorization=Bearer%20from-file,x-team=a\n');
+    try {
+      expect(otlpHeadersFromEnv('traces', { MCP_KIT_OTLP_HEADERS_FILE: file })).toEqual({
+        authorization: 'Bearer from-file',
+        'x-team': 'a',
+      });
+      expect(
+        otlpHeadersFromEnv('logs', {
+          MCP_KIT_OTLP_HEADERS_FILE: file,
+          OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-team=b',
+        }),
+      ).toEqual({ authorization: 'Bearer from-file', 'x-team': 'b' });
+      const missing = () => otlpEnv({ MCP_KIT_OTLP_HEADERS_FILE: path.join(dir, 'absent') });
+      expect(missing).toThrow(/^MCP_KIT_OTLP_HEADERS_FILE: cannot read .*absent \(ENOENT\)$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuse an entry without a name in one line, never echoing it', () => {

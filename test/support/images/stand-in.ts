@@ -3,20 +3,30 @@
 //   tempo   records the OTLP/HTTP the collector sends to tempo:4318 under /recorded/tempo/
 //   loki    records the OTLP/HTTP the collector sends to loki:3100/otlp under /recorded/loki/
 //   receiver records every notification Alertmanager sends it (the test's Watchdog and Slack webhooks)
-//           under /recorded/receiver/
+//           under /recorded/receiver/ and, with a key and certificate in /tls, PagerDuty's Events API
+//           over HTTPS on :443 (the stack's alias events.pagerduty.com) under /recorded/pagerduty/
+//   upstream the reference server's simulated upstream locator (examples/detainee-locator/upstream.ts)
+//           as a service of its own on :8081, whose faults (an outage) the test sets at run time
 //   grafana checks the provisioning files compose mounts (every datasource and dashboard parses, every
 //           datasource UID a dashboard or datasource refers to is provisioned), prints each problem on one
 //           line and exits 1 if there is one; otherwise answers /api/health on :3000 like Grafana.
 // `-health` as the only argument (the official images' healthcheck commands) asks the running one for
 // /ready and exits 0 or 1.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { startOtlpSink } from '../sinks/otlp-sink.ts';
 import { startRecordingServer } from '../sinks/recording-server.ts';
 
-const ports = { tempo: 4318, loki: 3100, grafana: 3000, receiver: 9095 } as const;
+const ports = { tempo: 4318, loki: 3100, grafana: 3000, receiver: 9095, upstream: 8081 } as const;
+const healthPaths: Record<Role, string> = {
+  tempo: '/ready',
+  loki: '/ready',
+  grafana: '/api/health',
+  receiver: '/ready',
+  upstream: '/health',
+};
 type Role = keyof typeof ports;
 
 const [role, ...args] = process.argv.slice(2) as [Role, ...string[]];
@@ -26,7 +36,7 @@ if (!(role in ports)) {
 }
 
 async function healthy(): Promise<boolean> {
-  const url = `http://127.0.0.1:${ports[role]}${role === 'grafana' ? '/api/health' : '/ready'}`;
+  const url = `http://127.0.0.1:${ports[role]}${healthPaths[role]}`;
   return fetch(url, { signal: AbortSignal.timeout(4000) })
     .then((response) => response.ok)
     .catch(() => false);
@@ -113,9 +123,32 @@ if (role === 'grafana') {
     captureRoot: '/recorded',
     host: '0.0.0.0',
     port: ports.receiver,
-    handler: () => ({ status: 200 }),
+    // Each answers as the real service does: Slack's webhooks say text/plain "ok", and Alertmanager
+    // gives up a Slack notification answered otherwise ("received an error response from Slack").
+    handler: (request) =>
+      request.path === '/slack' ? { status: 200, contentType: 'text/plain', body: 'ok' } : { status: 200 },
   });
   console.log(`receiver stand-in: recording notifications on :${ports.receiver} under /recorded/receiver`);
+  if (existsSync('/tls/key.pem')) {
+    await startRecordingServer({
+      name: 'pagerduty',
+      captureRoot: '/recorded',
+      host: '0.0.0.0',
+      port: 443,
+      tls: { key: readFileSync('/tls/key.pem'), cert: readFileSync('/tls/cert.pem') },
+      // PagerDuty Events API v2's answer to an accepted event.
+      handler: () => ({
+        status: 202,
+        contentType: 'application/json',
+        body: '{"status":"success","message":"Event processed","dedup_key":"stand-in"}',
+      }),
+    });
+    console.log('receiver stand-in: recording PagerDuty events on :443 under /recorded/pagerduty');
+  }
+} else if (role === 'upstream') {
+  const { startUpstream } = await import('../../../examples/detainee-locator/upstream.ts');
+  await startUpstream({ host: '0.0.0.0', port: ports.upstream });
+  console.log(`upstream stand-in: the simulated locator on :${ports.upstream}`);
 } else {
   await startOtlpSink({
     name: role,

@@ -3,6 +3,7 @@
 // fake's own decoder. Canary scans read those files, so what is scanned is what the sink was sent.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { brotliDecompressSync, gunzipSync, inflateSync, zstdDecompressSync } from 'node:zlib';
@@ -65,6 +66,8 @@ export async function startRecordingServer(options: {
   port?: number;
   /** 127.0.0.1 unless given: a stand-in inside a container listens on its network (0.0.0.0). */
   host?: string;
+  /** HTTPS with this key and certificate (PEM), for a SaaS endpoint whose real URL is https. */
+  tls?: { key: Buffer; cert: Buffer };
 }): Promise<RecordingServer> {
   const captureDir = path.join(options.captureRoot, options.name);
   mkdirSync(captureDir, { recursive: true });
@@ -97,14 +100,15 @@ export async function startRecordingServer(options: {
     response.end(reply.body ?? '');
   };
 
-  const server = createServer((request, response) => void serve(request, response));
+  const listener = (request: IncomingMessage, response: ServerResponse) => void serve(request, response);
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   await new Promise<void>((resolve) =>
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
   );
   const { port } = server.address() as AddressInfo;
   return {
     name: options.name,
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     captureDir,
     requests,
     close: () =>
