@@ -1,7 +1,8 @@
-// `npm run stack`: the README's quickstart in one command. Writes `.env` from .env.example with fresh
-// random secrets when there is none (never touches an existing one), runs `docker compose up --detach
-// --build --wait`, and prints one screen of status: each service's state, health, restarts and published
-// address. `docker compose down` stops it; `docker compose down -v` also deletes the data.
+// `npm run stack`: the README's quickstart, waited for. Runs `docker compose up --detach --build --wait`
+// (with `.env` when there is one: every setting is optional, the stack makes its own secrets) and prints
+// one screen of status: each service's state, health, restarts and published address, and a one-shot
+// service's last log line when it failed (a refused override in .env says there which one).
+// `docker compose down` stops it; `docker compose down -v` also deletes the data and the secrets.
 //
 //   npm run stack [-- --env PATH]   (not --env-file: Node.js takes that flag for itself wherever it stands)
 //
@@ -11,7 +12,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { requiredSecrets, writeEnvFile } from './env-file.ts';
 import { repoRoot } from './provision/cache.ts';
 
 interface PsEntry {
@@ -41,18 +41,10 @@ function composeCommand(): string[] {
   return fail('needs Docker with the Compose v2 plugin (`docker compose version` failed).');
 }
 
-if (!existsSync(envFile)) {
-  writeEnvFile(envFile);
-  console.log(
-    `wrote ${path.relative(process.cwd(), envFile) || envFile} from .env.example with a fresh random value for ` +
-      `each of ${requiredSecrets().join(', ')}; Grafana's admin password is GRAFANA_ADMIN_PASSWORD there.`,
-  );
-}
-
-const [composeFile, ...composeArgs] = [...composeCommand(), '--env-file', envFile] as unknown as [
-  string,
-  ...string[],
-];
+const [composeFile, ...composeArgs] = [
+  ...composeCommand(),
+  ...(existsSync(envFile) ? ['--env-file', envFile] : []),
+] as unknown as [string, ...string[]];
 const compose = (args: string[], capture = false) =>
   spawnSync(composeFile, [...composeArgs, ...args], {
     cwd: repoRoot,
@@ -110,8 +102,14 @@ const line = (cells: string[]) =>
     .join('  ')
     .trimEnd();
 console.log(`\n${line(header)}\n${rows.map((row) => line(row as string[])).join('\n')}`);
+for (const entry of entries.filter((entry) => entry.State === 'exited' && entry.ExitCode !== 0)) {
+  const logs = compose(['logs', '--no-color', '--no-log-prefix', '--tail', '1', entry.Service], true);
+  console.log(`${entry.Service} said: ${logs.stdout.trim() || logs.stderr.trim()}`);
+}
 if (up.status !== 0) fail(`docker compose up did not reach healthy in ${seconds} s; see the status above.`);
 console.log(
   `\nhealthy in ${seconds} s. Grafana: http://localhost:3000 · Prometheus: http://localhost:9090 · ` +
-    'Alertmanager: http://localhost:9093 · the MCP server: http://localhost:8080/mcp',
+    'Alertmanager: http://localhost:9093 · the MCP server: http://localhost:8080/mcp\n' +
+    "Grafana's user is admin (GRAFANA_ADMIN_USER); its password: " +
+    'docker compose exec grafana cat /run/secrets/mcp-kit/grafana_admin_password',
 );

@@ -1,8 +1,13 @@
 // The commands of docker-compose.yml, run by the real programs of the releases the compose images pin:
 // the collector's configuration files, mapped back from the container to the repository, load with every
-// vendor off and with the Sentry overlay on, and the empty vendor overlays change nothing; Prometheus and
-// Alertmanager accept the compose flags and load the mounted configuration, rules and templates.
+// vendor off and with the Sentry overlay on, with their secrets in the files the stack's `secrets` service
+// writes, and the empty vendor overlays change nothing; Prometheus and Alertmanager accept the compose
+// flags and load the mounted configuration, rules and templates.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../../scripts/provision/cache.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';
 import {
@@ -16,6 +21,7 @@ import {
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { startAlertmanager, startPrometheus } from '../support/prometheus.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
+import { requireTools } from '../support/tools.ts';
 
 const compose = loadCompose();
 const filledEnv = Object.fromEntries(
@@ -25,17 +31,45 @@ const filledEnv = Object.fromEntries(
   ]),
 );
 
-/** The collector service as compose would start it with this .env: config files and environment. */
-function composeCollector(env: Record<string, string>): { configs: string[]; env: Record<string, string> } {
+/** Where the collector's secrets volume is mounted in its container. */
+const secretsMount = '/run/secrets/mcp-kit';
+
+/**
+ * The collector service as compose would start it with this .env: config files and environment, its
+ * secrets volume filled by scripts/compose-secrets.sh in a scratch folder the configuration points to.
+ */
+function composeCollector(env: Record<string, string>): {
+  configs: string[];
+  env: Record<string, string>;
+  secrets: string;
+} {
   const written = compose.services['otel-collector'] as ComposeService;
   const service = interpolate(written, env).value;
+  const volumes = newCaptureRoot('compose-secrets');
+  for (const volume of ['kept', 'collector', 'server', 'traffic', 'grafana'])
+    mkdirSync(path.join(volumes, volume), { recursive: true });
+  const made = spawnSync(requireTools().busybox, ['sh', path.join(repoRoot, 'scripts/compose-secrets.sh')], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, MCP_KIT_SECRETS_DIR: volumes },
+  });
+  if (made.status !== 0) throw new Error(`compose-secrets.sh failed: ${made.stderr}`);
+  const secrets = path.join(volumes, 'collector');
   const configs = flagValues(service, '--config').map((config) => {
     const file = hostPathOf(written, config);
     if (!file) throw new Error(`${config} is not mounted from the repository`);
-    return file;
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes(secretsMount)) return file;
+    // The volume's path in the container, as the scratch folder here.
+    const moved = path.join(volumes, path.basename(file));
+    writeFileSync(moved, text.replaceAll(secretsMount, secrets));
+    return moved;
   });
   // Queues in a scratch folder instead of the container's volume path; everything else as compose sets it.
-  return { configs, env: { ...service.environment, OTELCOL_QUEUE_DIR: newCaptureRoot('compose-queues') } };
+  return {
+    configs,
+    env: { ...service.environment, OTELCOL_QUEUE_DIR: newCaptureRoot('compose-queues') },
+    secrets,
+  };
 }
 
 describe('the compose collector command in the real collector', () => {
@@ -56,11 +90,17 @@ describe('the compose collector command in the real collector', () => {
     expect(await validateCollectorConfig(configs, env)).toEqual({ ok: true, output: '' });
   });
 
-  it('refuses to load without the secrets compose requires from .env', async () => {
-    const { configs, env } = composeCollector(filledEnv);
-    const { MCP_KIT_COLLECTOR_TOKEN: _token, ...withoutToken } = env;
-    const result = await validateCollectorConfig(configs, withoutToken);
+  it('takes no secret from its environment', () => {
+    const { env } = composeCollector(filledEnv);
+    expect(Object.keys(env).filter((name) => /TOKEN|HMAC|PASSWORD/.test(name))).toEqual([]);
+  });
+
+  it('refuses to load while its HMAC key file is missing, naming the file', async () => {
+    const { configs, env, secrets } = composeCollector(filledEnv);
+    rmSync(path.join(secrets, 'collector_hmac_key'));
+    const result = await validateCollectorConfig(configs, env);
     expect(result.ok).toBe(false);
+    expect(result.output).toContain('collector_hmac_key');
   });
 });
 

@@ -4,11 +4,19 @@
 // The reference server and the traffic generator are built by compose from examples/Dockerfile, unchanged,
 // on the test's Node.js image (whose npm cache answers the build's `npm ci`: no registry is in reach).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeEnvFile } from '../../scripts/env-file.ts';
 import { repoRoot } from '../../scripts/provision/cache.ts';
 import {
   decodeNotification,
@@ -153,15 +161,26 @@ function recordedRequests(stand: Stand): RecordedRequest[] {
   });
 }
 
-/** A variable's value in the stack's .env. */
-function envValue(name: string): string {
-  return new RegExp(`^${name}=(.*)$`, 'm').exec(readFileSync(stack.envFile, 'utf8'))?.[1] ?? '';
+/** A secret file the stack's `secrets` service handed a service (`volume`: collector, server, traffic, grafana). */
+async function secret(volume: string, file: string): Promise<string> {
+  const read = await engine.docker([
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--volume',
+    `${stack.project}_secrets-${volume}:/secrets:ro`,
+    'busybox:1.37.0',
+    'cat',
+    `/secrets/${file}`,
+  ]);
+  if (read.code !== 0) throw new Error(`reading ${volume}/${file} failed: ${read.stderr.trim()}`);
+  return read.stdout;
 }
 
-/** The collector's bearer token from the stack's .env. */
-function collectorToken(): string {
-  return envValue('MCP_KIT_COLLECTOR_TOKEN');
-}
+/** The collector's bearer token, as the stack made it. */
+let token = '';
+const collectorToken = () => token;
 
 /** How many MCP operations Prometheus has counted for the reference server so far. */
 async function serverCalls(): Promise<number> {
@@ -226,6 +245,7 @@ beforeAll(async () => {
     const logs = await stack.compose(['logs', '--no-color', '--tail', '20']);
     throw new Error(`npm run stack failed:\n${up.stdout}\n${up.stderr.trim()}\n${logs.stdout}`);
   }
+  token = await secret('collector', 'collector_token');
 }, 900_000);
 
 afterAll(async () => {
@@ -264,6 +284,38 @@ describe('docker compose up, run on a real Docker engine', () => {
       expect(startedAt('otel-collector'), dependency).toBeGreaterThan(startedAt(dependency));
     expect(startedAt('detainee-locator')).toBeGreaterThan(startedAt('otel-collector'));
     expect(startedAt('traffic')).toBeGreaterThan(startedAt('detainee-locator'));
+  });
+
+  it('starts with no .env: the secrets service made every secret, and no container’s environment holds one', async () => {
+    expect(existsSync(stack.envFile)).toBe(false);
+    const made = {
+      collector: ['collector_token', 'collector_hmac_key'],
+      server: ['pseudonym_key', 'locator_tokens', 'otlp_headers'],
+      traffic: ['agents_token', 'prober_token'],
+      grafana: ['grafana_admin_password'],
+    };
+    const values: string[] = [];
+    for (const [volume, files] of Object.entries(made))
+      for (const file of files) values.push(await secret(volume, file));
+    for (const value of values) expect(value.length).toBeGreaterThanOrEqual(32);
+    const listed = await stack.compose(['ps', '--all', '-q']);
+    const inspected = JSON.parse(
+      (await engine.docker(['inspect', ...listed.stdout.split('\n').filter(Boolean)])).stdout,
+    ) as { Name: string; Config: { Env: string[]; Cmd: string[] | null } }[];
+    // The pieces of the composed files too: each token alone, as the headers and token lists carry them.
+    const secrets = values.flatMap((value) => [value, ...(value.match(/[0-9a-f]{64}/g) ?? [])]);
+    for (const container of inspected)
+      for (const value of secrets)
+        expect(JSON.stringify(container.Config), container.Name).not.toContain(value);
+    // The README's command for Grafana's admin password prints the one Grafana was given.
+    const password = await stack.compose([
+      'exec',
+      '-T',
+      'grafana',
+      'cat',
+      '/run/secrets/mcp-kit/grafana_admin_password',
+    ]);
+    expect(password.stdout).toBe(await secret('grafana', 'grafana_admin_password'));
   });
 
   it('carries the traffic generator’s calls to the reference server, its metrics into Prometheus and its traces into Tempo', async () => {
@@ -356,7 +408,7 @@ describe('docker compose up, run on a real Docker engine', () => {
       'node',
       '/kit/test/support/images/canary-driver.ts',
       'http://detainee-locator:8080/mcp',
-      envValue('LOCATOR_AGENTS_TOKEN'),
+      await secret('traffic', 'agents_token'),
       agents,
       '/corpus/records.json',
     ]);
@@ -538,12 +590,20 @@ describe('docker compose up, run on a real Docker engine', () => {
 });
 
 describe('docker compose with a bad .env', () => {
-  it('refuses to start while a required secret is empty, naming it', async () => {
-    const bad = composeStack(engine);
-    writeEnvFile(bad.envFile, { MCP_KIT_COLLECTOR_TOKEN: '' });
+  it('refuses to start the collector while a secret override is too short, naming it in one line', async () => {
+    const bad = composeStack(engine, {}, 'bad-env');
+    writeFileSync(bad.envFile, 'MCP_KIT_COLLECTOR_TOKEN=short-token\n', { mode: 0o600 });
     const result = await bad.compose(['up', '--detach', 'otel-collector']);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('set MCP_KIT_COLLECTOR_TOKEN in .env');
+    expect(result.stderr).toContain('secrets');
+    const said = await bad.compose(['logs', '--no-color', '--no-log-prefix', 'secrets']);
+    expect(said.stdout.trim()).toBe(
+      'secrets: MCP_KIT_COLLECTOR_TOKEN in .env has 11 characters; at least 32 are required',
+    );
+    // The backends, which need no secret, may have started; nothing that reads one has.
+    const running = (await bad.compose(['ps', '--services', '--status', 'running'])).stdout;
+    expect(running.split('\n').filter(Boolean)).not.toContain('otel-collector');
+    await bad.compose(['down', '--volumes']);
     bad.dispose();
   });
 });

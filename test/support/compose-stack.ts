@@ -126,7 +126,7 @@ export async function buildStackImages(engine: DockerEngine): Promise<Record<str
 
 export interface ComposeStack {
   project: string;
-  /** The stack's .env: written by `npm run stack` (its first start), absent before. */
+  /** The stack's .env, used when a test writes one (the stack needs none). */
   envFile: string;
   /** Where the Tempo and Loki stand-ins record what they receive (<dir>/tempo, <dir>/loki). */
   recorded: string;
@@ -139,9 +139,13 @@ export interface ComposeStack {
 
 /**
  * A compose project on `engine` with the stand-ins' override; `environment` is the shell environment
- * compose reads beside .env (it wins over .env, as in a user's shell).
+ * compose reads beside .env (it wins over .env, as in a user's shell); `name` tells its project apart.
  */
-export function composeStack(engine: DockerEngine, environment: Record<string, string> = {}): ComposeStack {
+export function composeStack(
+  engine: DockerEngine,
+  environment: Record<string, string> = {},
+  name = 'stack',
+): ComposeStack {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-stack-'));
   const recorded = path.join(dir, 'recorded');
   mkdirSync(recorded);
@@ -186,7 +190,8 @@ export function composeStack(engine: DockerEngine, environment: Record<string, s
   // The receiver runs as its image's user, not as the test's.
   for (const file of ['key.pem', 'cert.pem']) chmodSync(path.join(tls, file), 0o644);
   const envFile = path.join(dir, '.env');
-  const project = `mcpkit-test-${process.pid}`;
+  // Its own project per stack: two stacks of one test never see each other's containers or volumes.
+  const project = `mcpkit-test-${process.pid}-${name}`;
   const env = {
     ...process.env,
     ...engine.env,
@@ -207,7 +212,11 @@ export function composeStack(engine: DockerEngine, environment: Record<string, s
         cwd: repoRoot,
         env,
       }),
-    compose: (args) => engine.compose(['--env-file', envFile, ...args], { cwd: repoRoot, env }),
+    compose: (args) =>
+      engine.compose([...(existsSync(envFile) ? ['--env-file', envFile] : []), ...args], {
+        cwd: repoRoot,
+        env,
+      }),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

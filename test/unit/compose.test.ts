@@ -1,9 +1,19 @@
 // docker-compose.yml, checked the way compose reads it: valid under the Compose Specification schema and
 // accepted by the real Compose CLI, every image pinned to the release the tests run, every mounted file the
-// one the tests load, ports on loopback only, secrets only from .env or files, start-up order and limits.
+// one the tests load, ports on loopback only, secrets only as files the stack makes itself, start-up order
+// and limits.
 // test/e2e/compose-stack.test.ts runs the file itself on a Docker engine.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -11,7 +21,6 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { agentToken } from '../../examples/detainee-locator/agent-pool.ts';
 import { tokensFromEnvironment } from '../../examples/detainee-locator/server.ts';
-import { writeEnvFile } from '../../scripts/env-file.ts';
 import { repoRoot } from '../../scripts/provision/cache.ts';
 import { alertmanagerRelease, prometheusRelease } from '../../scripts/provision/prometheus.ts';
 import { COLLECTOR_FEATURE_GATES } from '../support/collector.ts';
@@ -35,7 +44,7 @@ const services = compose.services;
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 const yamlOf = (file: string) => parse(read(file)) as Record<string, unknown>;
 
-/** .env.example with every required secret given a value, as a user's .env has. */
+/** .env.example with its empty settings given a value, as a user's .env might have. */
 const filledEnv = Object.fromEntries(
   Object.entries(envExample()).map(([name, value]) => [name, value === '' ? `filled-${name}` : value]),
 );
@@ -60,19 +69,14 @@ function serviceNetworks(service: ComposeFile['services'][string] | undefined): 
 }
 
 describe('docker-compose.yml', () => {
-  it('is a project the Compose CLI accepts, with the README’s .env', () => {
+  it('is a project the Compose CLI accepts with no .env at all', () => {
     // The schema alone let through pids_limit beside deploy.resources.limits, which compose refuses.
     const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-env-'));
+    const noSettings = path.join(dir, '.env');
+    writeFileSync(noSettings, '');
     const result = spawnSync(
       requireTools().dockerCompose,
-      [
-        '-f',
-        path.join(repoRoot, 'docker-compose.yml'),
-        '--env-file',
-        writeEnvFile(path.join(dir, '.env')),
-        'config',
-        '--quiet',
-      ],
+      ['-f', path.join(repoRoot, 'docker-compose.yml'), '--env-file', noSettings, 'config', '--quiet'],
       { encoding: 'utf8', cwd: repoRoot, env: { PATH: process.env.PATH } },
     );
     rmSync(dir, { recursive: true, force: true });
@@ -99,6 +103,7 @@ describe('docker-compose.yml', () => {
         'otel-collector',
         'otelcol-queue-owner',
         'prometheus',
+        'secrets',
         'tempo',
         'traffic',
       ].sort(),
@@ -160,11 +165,13 @@ describe('docker-compose.yml', () => {
     const configs = flagValues(collector, '--config');
     const hostFiles = configs.map((config) => hostPathOf(collector, config));
     expect(hostFiles.slice(0, 2)).toEqual(collectorConfigFiles);
+    // Then the secrets as files, over the base's variables.
+    expect(hostFiles[2]).toBe(path.join(repoRoot, 'collector/secret-files.yaml'));
     // Then one slot per vendor: the empty overlay until .env names the vendor's overlay.
     const overlays = flagValues(
       resolved.services['otel-collector'] as ComposeFile['services'][string],
       '--config',
-    ).slice(2);
+    ).slice(3);
     expect(overlays).toEqual(['/etc/otelcol/overlays/none.yaml', '/etc/otelcol/overlays/none.yaml']);
     for (const [variable, overlay] of [
       ['COLLECTOR_SENTRY_OVERLAY', 'sentry'],
@@ -267,7 +274,10 @@ describe('docker-compose.yml', () => {
       expect(service.deploy?.resources?.limits?.pids, name).toBeGreaterThan(0);
       expect(service.pids_limit, name).toBeUndefined();
     }
-    expect(services['otelcol-queue-owner']?.cap_add).toEqual(['CHOWN']);
+    for (const oneShot of ['otelcol-queue-owner', 'secrets'])
+      expect(services[oneShot]?.cap_add, oneShot).toEqual(['CHOWN']);
+    for (const [name, service] of Object.entries(services))
+      if (!['otelcol-queue-owner', 'secrets'].includes(name)) expect(service.cap_add, name).toBeUndefined();
   });
 
   it('publishes ports on 127.0.0.1 only', () => {
@@ -297,7 +307,8 @@ describe('docker-compose.yml', () => {
   it('starts in order: every long-running service has a healthcheck, dependencies wait for health', () => {
     // The collector image is FROM scratch (no shell, no HTTP client): it has no container healthcheck,
     // so whoever depends on it waits for it to start, and Prometheus watches it (OtelcolDown).
-    const withoutHealthcheck = ['otel-collector', 'traffic', 'otelcol-queue-owner'];
+    const oneShots = ['otelcol-queue-owner', 'secrets'];
+    const withoutHealthcheck = ['otel-collector', 'traffic', ...oneShots];
     for (const [name, service] of Object.entries(services))
       if (!withoutHealthcheck.includes(name)) expect(service.healthcheck?.test, name).toBeDefined();
     for (const [name, service] of Object.entries(services))
@@ -305,7 +316,7 @@ describe('docker-compose.yml', () => {
         expect(services[dependency], `${name} -> ${dependency}`).toBeDefined();
         const expected = services[dependency]?.healthcheck
           ? 'service_healthy'
-          : dependency === 'otelcol-queue-owner'
+          : oneShots.includes(dependency)
             ? 'service_completed_successfully'
             : 'service_started';
         expect(condition, `${name} -> ${dependency}`).toBe(expected);
@@ -334,44 +345,43 @@ describe('docker-compose.yml', () => {
       extensions: Record<string, { token?: string }>;
       receivers: { otlp: { protocols: Record<string, { auth?: { authenticator: string } }> } };
     };
-    for (const protocol of Object.values(config.receivers.otlp.protocols))
-      expect(config.extensions[protocol.auth?.authenticator ?? '']?.token).toBe(
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector variable, literally
-        '${env:MCP_KIT_COLLECTOR_TOKEN}',
+    const files = yamlOf('collector/secret-files.yaml') as {
+      extensions: Record<string, { token?: string; filename?: string }>;
+    };
+    for (const protocol of Object.values(config.receivers.otlp.protocols)) {
+      const authenticator = protocol.auth?.authenticator ?? '';
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector variable, literally
+      expect(config.extensions[authenticator]?.token).toBe('${env:MCP_KIT_COLLECTOR_TOKEN}');
+      // In compose, from the file the secrets service writes.
+      expect(files.extensions[authenticator]).toEqual({
+        token: '',
+        filename: '/run/secrets/mcp-kit/collector_token',
+      });
+    }
+    expect(services['detainee-locator']?.environment?.MCP_KIT_OTLP_HEADERS_FILE).toBe(
+      '/run/secrets/mcp-kit/otlp_headers',
+    );
+  });
+
+  it('reads the HMAC key of every privacy-layer-2 processor from its file in compose', () => {
+    const privacy = yamlOf('collector/privacy.yaml') as { processors: Record<string, { hmac_key?: string }> };
+    const files = yamlOf('collector/secret-files.yaml') as {
+      processors: Record<string, { hmac_key?: string }>;
+    };
+    const keyed = Object.keys(privacy.processors).filter((name) => privacy.processors[name]?.hmac_key);
+    expect(keyed.length).toBeGreaterThan(0);
+    expect(Object.keys(files.processors).sort()).toEqual(keyed.sort());
+    for (const name of keyed)
+      expect(files.processors[name]?.hmac_key, name).toBe(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a collector file reference, literally
+        '${file:/run/secrets/mcp-kit/collector_hmac_key}',
       );
-    expect(services['otel-collector']?.environment?.MCP_KIT_COLLECTOR_TOKEN).toMatch(
-      /^\$\{MCP_KIT_COLLECTOR_TOKEN:\?/,
-    );
-    expect(services['detainee-locator']?.environment?.OTEL_EXPORTER_OTLP_HEADERS).toMatch(
-      /^Authorization=Bearer \$\{MCP_KIT_COLLECTOR_TOKEN:\?/,
-    );
   });
 
-  it('spreads ordinary traffic over a pool of principals the server accepts, and keeps the prober apart', () => {
-    const server = resolved.services['detainee-locator']?.environment ?? {};
-    const traffic = resolved.services.traffic?.environment ?? {};
-    const tokens = tokensFromEnvironment({ LOCATOR_TOKENS: String(server.LOCATOR_TOKENS) });
-    const agents = Number(traffic.TRAFFIC_AGENTS);
-    expect(agents).toBeGreaterThanOrEqual(100);
-    // Every agent the generator plays presents a token of its own that the server knows, under its own name.
-    const principals = new Set(
-      Array.from(
-        { length: agents },
-        (_, i) =>
-          Object.entries(tokens).find(
-            ([, token]) => token === agentToken(String(traffic.TRAFFIC_TOKEN), i + 1),
-          )?.[0],
-      ),
-    );
-    expect(principals.size).toBe(agents);
-    expect(principals.has(undefined)).toBe(false);
-    expect(tokens.prober).toBe(traffic.TRAFFIC_ENUMERATION_TOKEN);
-    expect(Object.keys(tokens)).toHaveLength(agents + 1);
-  });
-
-  it('gives Grafana an admin password from .env, no anonymous access and no phoning home', () => {
+  it('gives Grafana its admin password as a file, no anonymous access and no phoning home', () => {
     const env = services.grafana?.environment ?? {};
-    expect(env.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?[^}]+\}$/);
+    expect(env.GF_SECURITY_ADMIN_PASSWORD__FILE).toBe('/run/secrets/mcp-kit/grafana_admin_password');
+    expect(env).not.toHaveProperty('GF_SECURITY_ADMIN_PASSWORD');
     expect(env).toMatchObject({
       GF_AUTH_ANONYMOUS_ENABLED: 'false',
       GF_ANALYTICS_REPORTING_ENABLED: 'false',
@@ -407,46 +417,189 @@ describe('docker-compose.yml', () => {
   });
 });
 
+/** Where a secret file lives in a container: the service's own secrets volume, read-only. */
+const secretsMount = '/run/secrets/mcp-kit';
+
+/** Runs scripts/compose-secrets.sh as the `secrets` service does, on a folder of its own. */
+function runSecretsScript(dir: string, env: Record<string, string> = {}) {
+  for (const volume of ['kept', 'collector', 'server', 'traffic', 'grafana'])
+    mkdirSync(path.join(dir, volume), { recursive: true });
+  return spawnSync(requireTools().busybox, ['sh', path.join(repoRoot, 'scripts/compose-secrets.sh')], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, MCP_KIT_SECRETS_DIR: dir, ...env },
+  });
+}
+
+/** A scratch folder for one run of the secrets script, removed afterwards. */
+function withSecretsDir(use: (dir: string) => void): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-secrets-'));
+  try {
+    use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('secrets', () => {
-  it('come only from .env: compose refuses to start while a required secret is empty', () => {
-    const { errors } = interpolate(compose, envExample());
-    const missing = [...new Set(errors.map((error) => error.split(':')[0]))].sort();
-    const required = Object.entries(envExample())
-      .filter(([, value]) => value === '')
-      .map(([name]) => name)
-      .filter((name) => composeText().includes(`\${${name}:?`))
-      .sort();
-    expect(missing).toEqual(required);
-    expect(missing).toEqual(
-      expect.arrayContaining([
-        'GRAFANA_ADMIN_PASSWORD',
-        'MCP_KIT_COLLECTOR_HMAC_KEY',
-        'MCP_KIT_COLLECTOR_TOKEN',
-      ]),
-    );
+  it('need no .env: compose interpolates the file with no variable set, without an error', () => {
+    expect(interpolate(compose, {}).errors).toEqual([]);
+    expect(composeText()).not.toMatch(/\$\{[A-Z0-9_]+:?\?/);
   });
 
-  it('are never literal in the compose file: secret-looking variables are read from .env', () => {
-    for (const [name, service] of Object.entries(services))
+  it('reach no service’s environment: only paths of files in its own read-only secrets volume', () => {
+    // The vendors' keys are the operator's, passed from .env to the collector while a vendor is on.
+    const vendorKeys = ['SENTRY_PUBLIC_KEY', 'DD_API_KEY'];
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'secrets') continue;
       for (const [variable, value] of Object.entries(service.environment ?? {}))
-        if (secretName.test(variable)) {
-          expect(value, `${name}.${variable}`).toMatch(/\$\{[A-Z_]+:[?-]/);
-          expect(holdsLiteral(value), `${name}.${variable}`).toBe(false);
+        if (secretName.test(variable) && !vendorKeys.includes(variable)) {
+          expect(variable, `${name}.${variable}`).toMatch(/_FILE$/);
+          expect(value, `${name}.${variable}`).toMatch(new RegExp(`^${secretsMount}/[a-z_]+$`));
+          const volume = Object.entries(namedVolumes(service)).find(([, target]) => target === secretsMount);
+          expect(volume?.[0], name).toBe(`secrets-${name === 'detainee-locator' ? 'server' : name}`);
         }
+      // Headers carry the collector's token: not as a variable either.
+      expect(Object.keys(service.environment ?? {}), name).not.toContain('OTEL_EXPORTER_OTLP_HEADERS');
+    }
   });
 
-  it('are empty in .env.example, whose other values are defaults, never credentials', () => {
+  it('are each written by the secrets service where its reader looks, readable by that reader’s user only', () =>
+    withSecretsDir((dir) => {
+      const result = runSecretsScript(dir);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const readers = {
+        collector: { service: 'otel-collector', uid: 10001 },
+        server: { service: 'detainee-locator', uid: 1000 },
+        traffic: { service: 'traffic', uid: 1000 },
+        grafana: { service: 'grafana', uid: 472 },
+      };
+      const referenced = (service: string) => [
+        ...new Set(
+          [
+            ...JSON.stringify(services[service]?.environment ?? {}).matchAll(
+              /\/run\/secrets\/mcp-kit\/([a-z_]+)/g,
+            ),
+            ...(service === 'otel-collector'
+              ? read('collector/secret-files.yaml').matchAll(/\/run\/secrets\/mcp-kit\/([a-z_]+)/g)
+              : []),
+          ].map(([, file]) => file),
+        ),
+      ];
+      for (const [volume, { service, uid }] of Object.entries(readers)) {
+        const written = readdirSync(path.join(dir, volume)).sort();
+        expect(written, volume).toEqual(referenced(service).sort());
+        for (const file of written) {
+          const stat = statSync(path.join(dir, volume, file));
+          expect([stat.uid, stat.mode & 0o777], `${volume}/${file}`).toEqual([uid, 0o400]);
+          expect(stat.size, `${volume}/${file}`).toBeGreaterThanOrEqual(32);
+        }
+      }
+    }));
+
+  it('are made once and kept: a second start hands out the same values, an override in .env replaces one', () =>
+    withSecretsDir((dir) => {
+      const token = () => readFileSync(path.join(dir, 'collector/collector_token'), 'utf8');
+      runSecretsScript(dir);
+      const first = token();
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      runSecretsScript(dir);
+      expect(token()).toBe(first);
+      const chosen = 'chosen-by-the-operator-0123456789abcdef';
+      const overridden = runSecretsScript(dir, {
+        MCP_KIT_OVERRIDES: 'MCP_KIT_COLLECTOR_TOKEN',
+        MCP_KIT_COLLECTOR_TOKEN: chosen,
+      });
+      expect(overridden.status).toBe(0);
+      expect(token()).toBe(chosen);
+      expect(readFileSync(path.join(dir, 'server/otlp_headers'), 'utf8')).toBe(
+        `Authorization=Bearer ${chosen}`,
+      );
+      // Without the override the kept one comes back.
+      runSecretsScript(dir);
+      expect(token()).toBe(first);
+    }));
+
+  it.each([
+    ['empty', '', 'MCP_KIT_PSEUDONYM_KEY is empty in .env'],
+    ['short', 'too-short-0123', 'MCP_KIT_PSEUDONYM_KEY in .env has 14 characters; at least 32 are required'],
+    [
+      'holding a separator',
+      'has,a,comma,0123456789abcdef0123456789',
+      'MCP_KIT_PSEUDONYM_KEY in .env has a character outside',
+    ],
+  ])('refuse an override %s in one line naming it, never its value, and write nothing', (_, value, message) =>
+    withSecretsDir((dir) => {
+      const result = runSecretsScript(dir, {
+        MCP_KIT_OVERRIDES: 'MCP_KIT_PSEUDONYM_KEY',
+        MCP_KIT_PSEUDONYM_KEY: value,
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`secrets: ${message}`);
+      if (value) expect(result.stderr).not.toContain(value);
+      expect(readdirSync(path.join(dir, 'server'))).toEqual([]);
+    }),
+  );
+
+  it('spread ordinary traffic over a pool of principals the server accepts, and keep the prober apart', () =>
+    withSecretsDir((dir) => {
+      const traffic = resolved.services.traffic?.environment ?? {};
+      const server = resolved.services['detainee-locator']?.environment ?? {};
+      const agents = Number(traffic.TRAFFIC_AGENTS);
+      expect(agents).toBeGreaterThanOrEqual(100);
+      expect(resolved.services.secrets?.environment?.TRAFFIC_AGENTS).toBe(String(agents));
+      runSecretsScript(dir, { TRAFFIC_AGENTS: String(agents) });
+      // A container's /run/secrets/mcp-kit/<file> is <volume>/<file> here.
+      const secretFile = (volume: string, inContainer: unknown) =>
+        path.join(dir, volume, path.posix.basename(String(inContainer)));
+      const tokens = tokensFromEnvironment({
+        LOCATOR_TOKENS_FILE: secretFile('server', server.LOCATOR_TOKENS_FILE),
+      });
+      const agentsSecret = readFileSync(secretFile('traffic', traffic.TRAFFIC_TOKEN_FILE), 'utf8');
+      // Every agent the generator plays presents a token of its own that the server knows, under its own name.
+      const principals = new Set(
+        Array.from(
+          { length: agents },
+          (_, i) =>
+            Object.entries(tokens).find(([, token]) => token === agentToken(agentsSecret, i + 1))?.[0],
+        ),
+      );
+      expect(principals.size).toBe(agents);
+      expect(principals.has(undefined)).toBe(false);
+      expect(tokens.prober).toBe(
+        readFileSync(secretFile('traffic', traffic.TRAFFIC_ENUMERATION_TOKEN_FILE), 'utf8'),
+      );
+      expect(Object.keys(tokens)).toHaveLength(agents + 1);
+    }));
+
+  it('are never literal in the compose file: the secrets service takes overrides from .env only', () => {
+    const overrides = Object.entries(services.secrets?.environment ?? {}).filter(([variable]) =>
+      secretName.test(variable),
+    );
+    expect(overrides.length).toBe(6);
+    for (const [variable, value] of overrides) expect(value, variable).toBe(`\${${variable}:-}`);
+  });
+
+  it('are not set in .env.example, whose other values are defaults, never credentials', () => {
     for (const [name, value] of Object.entries(envExample())) {
       if (secretName.test(name)) expect(value, name).toBe('');
       // Nothing that looks generated: a long run of letters and digits mixed.
       expect(value, name).not.toMatch(/(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{24,}/);
     }
+    const made =
+      read('scripts/compose-secrets.sh')
+        .match(/^names="([^"]+)"/m)?.[1]
+        ?.split(' ') ?? [];
+    expect(made).toHaveLength(6);
+    for (const name of made) expect(envExample(), name).not.toHaveProperty(name);
   });
 
   it.each([
     'docker-compose.yml',
     '.env.example',
     'collector/config.yaml',
+    'collector/secret-files.yaml',
     'collector/overlays/sentry.yaml',
     'collector/overlays/datadog.yaml',
     'prometheus/prometheus.yml',
@@ -467,7 +620,8 @@ describe('secrets', () => {
         .replace(/\s#.*$/, '')
         .trim()
         .replace(/^["']|["']$/g, '');
-      expect(holdsLiteral(literal), `${file}: ${key}: ${literal}`).toBe(false);
+      // A path names where a secret is kept (a volume mount, a *_file setting), not the secret.
+      if (!literal.startsWith('/')) expect(holdsLiteral(literal), `${file}: ${key}: ${literal}`).toBe(false);
     }
     expect(text).not.toMatch(
       /hooks\.slack\.com\/services\/T|xox[bp]-|\bsk_live_|-----BEGIN [A-Z ]*PRIVATE KEY/,
@@ -538,13 +692,17 @@ describe('README', () => {
   const shellBlocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map(([, body]) => body ?? '');
   const section = (heading: string) => readme.split(/^## /m).find((part) => part.startsWith(heading)) ?? '';
 
-  it('quickstart is what a new user runs: copy .env.example, fill in the secrets, docker compose up', () => {
+  it('quickstart is what a new user runs: docker compose up, nothing to edit first', () => {
     const quickstart = section('Quickstart');
     const commands = [...quickstart.matchAll(/```sh\n([\s\S]*?)```/g)]
       .flatMap(([, body]) => (body ?? '').split('\n'))
       .map((line) => line.replace(/#.*$/, '').trim())
       .filter(Boolean);
-    expect(commands).toEqual(['cp .env.example .env', 'docker compose up']);
+    expect(commands).toEqual([
+      'docker compose up',
+      // Grafana's password, which the compose-stack test runs as written here.
+      'docker compose exec grafana cat /run/secrets/mcp-kit/grafana_admin_password',
+    ]);
     expect(quickstart).toContain('http://localhost:3000');
   });
 

@@ -8,7 +8,8 @@
 //   upstream the reference server's simulated upstream locator (examples/detainee-locator/upstream.ts)
 //           as a service of its own on :8081, whose faults (an outage) the test sets at run time
 //   grafana checks the provisioning files compose mounts (every datasource and dashboard parses, every
-//           datasource UID a dashboard or datasource refers to is provisioned), prints each problem on one
+//           datasource UID a dashboard or datasource refers to is provisioned) and that every GF_*__FILE
+//           variable names a readable, non-empty file (its admin password), prints each problem on one
 //           line and exits 1 if there is one; otherwise answers /api/health on :3000 like Grafana.
 // `-health` as the only argument (the official images' healthcheck commands) asks the running one for
 // /ready and exits 0 or 1.
@@ -109,6 +110,14 @@ if (args.length === 1 && args[0] === '-health') {
 
 if (role === 'grafana') {
   const problems = provisioningProblems();
+  // Grafana reads a `<setting>__FILE` variable's file at start and refuses to start when it cannot.
+  for (const [variable, file] of Object.entries(process.env))
+    if (variable.startsWith('GF_') && variable.endsWith('__FILE') && file)
+      try {
+        if (readFileSync(file, 'utf8').trim() === '') problems.push(`${variable}: ${file} is empty`);
+      } catch (error) {
+        problems.push(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code})`);
+      }
   for (const problem of problems) console.error(`grafana stand-in: ${problem}`);
   if (problems.length > 0) process.exit(1);
   console.log('grafana stand-in: provisioning files check out');
