@@ -224,6 +224,24 @@ async function withLogsOnFailure<T>(services: string[], wait: () => Promise<T>):
   }
 }
 
+/** Runs `wait`; if it fails, fails with what Prometheus answers to `queries` now. */
+async function withPrometheusOnFailure<T>(queries: string[], wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (error) {
+    const answers = await Promise.all(
+      queries.map(async (query) => {
+        const answer = await engine.http(
+          `http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(query)}`,
+        );
+        const result = (JSON.parse(answer.body) as { data?: { result?: unknown[] } }).data?.result ?? [];
+        return `${query} => ${JSON.stringify(result)}`;
+      }),
+    );
+    throw new Error(`${(error as Error).message}\nPrometheus answered:\n${answers.join('\n')}`);
+  }
+}
+
 beforeAll(async () => {
   let started = Date.now();
   engine = await startDockerEngine();
@@ -557,9 +575,18 @@ describe('docker compose up, run on a real Docker engine', () => {
       notification.text.includes('MCPUpstreamCircuitOpen') &&
       notification.text.includes('service: detainee-locator');
     // The breaker opens within seconds; the alert's `for:` is 2 m, its route waits 30 s.
-    const page = await withLogsOnFailure(
-      ['detainee-locator', 'prometheus', 'alertmanager', 'alert-receiver'],
-      () => eventually(async () => notifications('pagerduty').find(circuitOpen), 420_000),
+    const page = await withPrometheusOnFailure(
+      [
+        'max by (job) (locator_upstream_circuit_state)',
+        'sum by (http_response_status_code, error_type) (increase(locator_upstream_requests_total[2m]))',
+        'sum by (mcpkit_tool_outcome) (increase(mcpkit_tool_calls_total[2m]))',
+        'ALERTS{alertname="MCPUpstreamCircuitOpen"}',
+      ],
+      () =>
+        withLogsOnFailure(
+          ['detainee-locator', 'traffic', 'prometheus', 'alertmanager', 'alert-receiver'],
+          () => eventually(async () => notifications('pagerduty').find(circuitOpen), 420_000),
+        ),
     );
     timings.upstreamOutageToPageSeconds = Math.round((page.receivedAt - outageAt) / 100) / 10;
     // Through Alertmanager's real PagerDuty integration: Events API v2, the routing key from its secret file.

@@ -96,6 +96,10 @@ async function send(record: CanaryRecord, token: string): Promise<void> {
       client.readResource({ uri: `detainee://${d.alien_number}/${encodeURIComponent(d.last_name)}` }),
     );
   } finally {
+    // Ends the session on the server (DELETE), as the traffic generator does: a closed client alone leaves
+    // it open for 10 idle minutes, and 20 of them fill an agent's session cap, after which the stack's own
+    // traffic of that agent was refused (found when the compose test's outage paged nothing).
+    await transport.terminateSession().catch(() => undefined);
     await client.close();
   }
 }
