@@ -1,13 +1,6 @@
-// The commands of docker-compose.yml, run by the real programs of the releases the compose images pin:
-// the collector's configuration files, mapped back from the container to the repository, load with every
-// vendor off and with the Sentry overlay on, with their secrets in the files the stack's `secrets` service
-// writes, and the empty vendor overlays change nothing; Prometheus and Alertmanager accept the compose
-// flags and load the mounted configuration, rules and templates.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../scripts/provision/cache.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';
 import {
@@ -17,11 +10,12 @@ import {
   hostPathOf,
   interpolate,
   loadCompose,
+  runComposeSecrets,
+  secretsMount,
 } from '../support/compose.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
 import { startAlertmanager, startPrometheus } from '../support/prometheus.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
-import { requireTools } from '../support/tools.ts';
 
 const compose = loadCompose();
 const filledEnv = Object.fromEntries(
@@ -30,9 +24,6 @@ const filledEnv = Object.fromEntries(
     value === '' ? `compose-test-${name.toLowerCase()}-0123456789abcdef0123456789` : value,
   ]),
 );
-
-/** Where the collector's secrets volume is mounted in its container. */
-const secretsMount = '/run/secrets/mcp-kit';
 
 /**
  * The collector service as compose would start it with this .env: config files and environment, its
@@ -46,12 +37,7 @@ function composeCollector(env: Record<string, string>): {
   const written = compose.services['otel-collector'] as ComposeService;
   const service = interpolate(written, env).value;
   const volumes = newCaptureRoot('compose-secrets');
-  for (const volume of ['kept', 'collector', 'server', 'traffic', 'grafana'])
-    mkdirSync(path.join(volumes, volume), { recursive: true });
-  const made = spawnSync(requireTools().busybox, ['sh', path.join(repoRoot, 'scripts/compose-secrets.sh')], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, MCP_KIT_SECRETS_DIR: volumes },
-  });
+  const made = runComposeSecrets(volumes);
   if (made.status !== 0) throw new Error(`compose-secrets.sh failed: ${made.stderr}`);
   const secrets = path.join(volumes, 'collector');
   const configs = flagValues(service, '--config').map((config) => {

@@ -1,10 +1,12 @@
 // docker-compose.yml as the unit tests see it: parsed, interpolated with a .env, and its bind mounts mapped
 // back to repository files, read the way compose does (test/support/compose-stack.ts runs it for real).
-import { readFileSync } from 'node:fs';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/provision/cache.ts';
+import { requireTools } from './tools.ts';
 
 export interface ComposeService {
   image?: string;
@@ -140,4 +142,21 @@ export function hostPathOf(service: ComposeService, containerPath: string): stri
 export function flagValues(service: ComposeService, flag: string): string[] {
   const command = Array.isArray(service.command) ? service.command : [];
   return command.filter((arg) => arg.startsWith(`${flag}=`)).map((arg) => arg.slice(flag.length + 1));
+}
+
+/** Where every service's secrets volume is mounted in its container (read-only). */
+export const secretsMount = '/run/secrets/mcp-kit';
+
+/**
+ * scripts/compose-secrets.sh run as the stack's `secrets` service runs it, on `dir` instead of its
+ * volumes: <dir>/kept, and <dir>/<collector|server|traffic|grafana>, each what that service sees at
+ * secretsMount. `env` is the service's environment (the overrides of a .env).
+ */
+export function runComposeSecrets(dir: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
+  for (const volume of ['kept', 'collector', 'server', 'traffic', 'grafana'])
+    mkdirSync(path.join(dir, volume), { recursive: true });
+  return spawnSync(requireTools().busybox, ['sh', path.join(repoRoot, 'scripts/compose-secrets.sh')], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, MCP_KIT_SECRETS_DIR: dir, ...env },
+  });
 }

@@ -4,16 +4,7 @@
 // and limits.
 // test/e2e/compose-stack.test.ts runs the file itself on a Docker engine.
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -34,6 +25,8 @@ import {
   interpolate,
   loadCompose,
   namedVolumes,
+  runComposeSecrets,
+  secretsMount,
   variablesIn,
 } from '../support/compose.ts';
 import { collectorConfigFiles } from '../support/kit-collector.ts';
@@ -417,19 +410,6 @@ describe('docker-compose.yml', () => {
   });
 });
 
-/** Where a secret file lives in a container: the service's own secrets volume, read-only. */
-const secretsMount = '/run/secrets/mcp-kit';
-
-/** Runs scripts/compose-secrets.sh as the `secrets` service does, on a folder of its own. */
-function runSecretsScript(dir: string, env: Record<string, string> = {}) {
-  for (const volume of ['kept', 'collector', 'server', 'traffic', 'grafana'])
-    mkdirSync(path.join(dir, volume), { recursive: true });
-  return spawnSync(requireTools().busybox, ['sh', path.join(repoRoot, 'scripts/compose-secrets.sh')], {
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH, MCP_KIT_SECRETS_DIR: dir, ...env },
-  });
-}
-
 /** A scratch folder for one run of the secrets script, removed afterwards. */
 function withSecretsDir(use: (dir: string) => void): void {
   const dir = mkdtempSync(path.join(tmpdir(), 'mcpkit-secrets-'));
@@ -465,7 +445,7 @@ describe('secrets', () => {
 
   it('are each written by the secrets service where its reader looks, readable by that reader’s user only', () =>
     withSecretsDir((dir) => {
-      const result = runSecretsScript(dir);
+      const result = runComposeSecrets(dir);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       const readers = {
@@ -500,13 +480,13 @@ describe('secrets', () => {
   it('are made once and kept: a second start hands out the same values, an override in .env replaces one', () =>
     withSecretsDir((dir) => {
       const token = () => readFileSync(path.join(dir, 'collector/collector_token'), 'utf8');
-      runSecretsScript(dir);
+      runComposeSecrets(dir);
       const first = token();
       expect(first).toMatch(/^[0-9a-f]{64}$/);
-      runSecretsScript(dir);
+      runComposeSecrets(dir);
       expect(token()).toBe(first);
       const chosen = 'chosen-by-the-operator-0123456789abcdef';
-      const overridden = runSecretsScript(dir, {
+      const overridden = runComposeSecrets(dir, {
         MCP_KIT_OVERRIDES: 'MCP_KIT_COLLECTOR_TOKEN',
         MCP_KIT_COLLECTOR_TOKEN: chosen,
       });
@@ -516,7 +496,7 @@ describe('secrets', () => {
         `Authorization=Bearer ${chosen}`,
       );
       // Without the override the kept one comes back.
-      runSecretsScript(dir);
+      runComposeSecrets(dir);
       expect(token()).toBe(first);
     }));
 
@@ -530,7 +510,7 @@ describe('secrets', () => {
     ],
   ])('refuse an override %s in one line naming it, never its value, and write nothing', (_, value, message) =>
     withSecretsDir((dir) => {
-      const result = runSecretsScript(dir, {
+      const result = runComposeSecrets(dir, {
         MCP_KIT_OVERRIDES: 'MCP_KIT_PSEUDONYM_KEY',
         MCP_KIT_PSEUDONYM_KEY: value,
       });
@@ -549,7 +529,7 @@ describe('secrets', () => {
       const agents = Number(traffic.TRAFFIC_AGENTS);
       expect(agents).toBeGreaterThanOrEqual(100);
       expect(resolved.services.secrets?.environment?.TRAFFIC_AGENTS).toBe(String(agents));
-      runSecretsScript(dir, { TRAFFIC_AGENTS: String(agents) });
+      runComposeSecrets(dir, { TRAFFIC_AGENTS: String(agents) });
       // A container's /run/secrets/mcp-kit/<file> is <volume>/<file> here.
       const secretFile = (volume: string, inContainer: unknown) =>
         path.join(dir, volume, path.posix.basename(String(inContainer)));
