@@ -18,11 +18,13 @@ import {
 const operations = `mcp_server_operation_duration_seconds_count{${job}}`;
 const buckets = `mcp_server_operation_duration_seconds_bucket{${job}}`;
 // Server faults only, the SLI of prometheus/rules/mcp.rules.yml: tools/call by the kit's outcome
-// (tool_error, upstream_failure; rejected input and no_match are not faults), other methods by JSON-RPC
-// server error. `or` inside the sum is a union (the sides never share a label set); `+` would drop
-// every moment one side has no series.
+// (tool_error, upstream_failure; rejected input and no_match are not faults), or, for a server without
+// the kit's library, by the conventions' error.type; other methods by JSON-RPC server error. `or` inside
+// the sum is a union (the parts never share a label set); `+` would drop every moment one side has no
+// series.
+const clientErrors = '-32700|-32600|-32601|-32602|-32002';
 const serverFaults = (range: string) =>
-  `sum(rate(mcpkit_tool_calls_total{${job}, mcpkit_tool_outcome=~"tool_error|upstream_failure"}[${range}]) or rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name!="tools/call", error_type!="", error_type!~"-32700|-32600|-32601|-32602|-32002"}[${range}]))`;
+  `sum(rate(mcpkit_tool_calls_total{${job}, mcpkit_tool_outcome=~"tool_error|upstream_failure"}[${range}]) or (rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name="tools/call", error_type!="", error_type!~"${clientErrors}"}[${range}]) unless on (job) mcpkit_tool_calls_total) or rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name!="tools/call", error_type!="", error_type!~"${clientErrors}"}[${range}]))`;
 
 export const overview = mcpDashboard({
   key: 'overview',
