@@ -1,15 +1,19 @@
-// The compose stack's simulated agents, run at the compose defaults (rate, mix, agent pool, tokens as
-// docker-compose.yml and .env.example set them) against the real reference server: ordinary families and
+// The compose stack's simulated agents, run at the compose defaults (rate, mix, agent pool as
+// docker-compose.yml and .env.example set them, tokens as the stack's secrets service writes them) against
+// the real reference server: ordinary families and
 // lawyers are spread over many principals, each looking up far fewer new people per hour than
 // MCPLookupEnumeration waits for, while the prober, on its own principal, stays far above it. Figures come
 // from what the server's metrics export (mcpkit.principal.lookups), not from the generator.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHttpServer, tokensFromEnvironment } from '../../examples/detainee-locator/server.ts';
 import { startUpstream, type Upstream } from '../../examples/detainee-locator/upstream.ts';
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
 import { runTraffic, type TrafficSummary } from '../../examples/traffic/generator.ts';
 import { METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from '../../src/mcp/semconv.ts';
-import { envExample, interpolate, loadCompose } from '../support/compose.ts';
+import { newCaptureRoot } from '../support/capture.ts';
+import { envExample, interpolate, loadCompose, runComposeSecrets } from '../support/compose.ts';
 import { type CapturedTelemetry, startCapturedTelemetry } from '../support/telemetry.ts';
 
 // MCPLookupEnumeration (prometheus/rules/abuse.rules.yml): more than 100 new lookups by one principal in
@@ -26,6 +30,11 @@ const serverEnv = services['detainee-locator']?.environment ?? {};
 const trafficEnv = services.traffic?.environment ?? {};
 const agents = Number(trafficEnv.TRAFFIC_AGENTS);
 
+/** The stack's secrets as its `secrets` service writes them; a file a service names, read from here. */
+const secrets = newCaptureRoot('traffic-principals-secrets');
+const secretFile = (volume: string, inContainer: unknown) =>
+  path.join(secrets, volume, path.posix.basename(String(inContainer)));
+
 const telemetry: CapturedTelemetry = startCapturedTelemetry();
 
 type Point = { attributes: Record<string, unknown>; value: number };
@@ -38,10 +47,16 @@ describe('compose traffic at its default rate, mix and agent pool', () => {
   let prober: string;
 
   beforeAll(async () => {
+    const made = runComposeSecrets(secrets, {
+      TRAFFIC_AGENTS: String(services.secrets?.environment?.TRAFFIC_AGENTS),
+    });
+    if (made.status !== 0) throw new Error(`compose-secrets.sh failed: ${made.stderr}`);
     upstream = await startUpstream();
     http = await startHttpServer({
       upstream: new UpstreamClient(upstream.url),
-      tokens: tokensFromEnvironment({ LOCATOR_TOKENS: String(serverEnv.LOCATOR_TOKENS) }),
+      tokens: tokensFromEnvironment({
+        LOCATOR_TOKENS_FILE: secretFile('server', serverEnv.LOCATOR_TOKENS_FILE),
+      }),
       allowedOrigins: [],
     });
     const mix = Object.fromEntries(
@@ -53,9 +68,12 @@ describe('compose traffic at its default rate, mix and agent pool', () => {
     const started = Date.now();
     summary = await runTraffic({
       url: http.url,
-      token: String(trafficEnv.TRAFFIC_TOKEN),
+      token: readFileSync(secretFile('traffic', trafficEnv.TRAFFIC_TOKEN_FILE), 'utf8'),
       agents,
-      enumerationToken: String(trafficEnv.TRAFFIC_ENUMERATION_TOKEN),
+      enumerationToken: readFileSync(
+        secretFile('traffic', trafficEnv.TRAFFIC_ENUMERATION_TOKEN_FILE),
+        'utf8',
+      ),
       rate: Number(trafficEnv.TRAFFIC_RATE),
       durationSeconds: RUN_SECONDS,
       seed: 'principals',
