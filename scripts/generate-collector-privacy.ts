@@ -63,6 +63,29 @@ export const PATTERN_PREFILTER = String.raw`(?i)\d[-\s./]?\d|[@:]|_[a-z0-9]{12}|
  */
 export const CANNOT_MATCH_A_PATTERN = String.raw`^(?is:.{0,4}|[^:]{5}|[^0-9@:_\s]*(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s][^0-9@:_\s]*)?)*)$`;
 
+/**
+ * The ten PII patterns as one regex, for the redaction processors' `blocked_values`. The processor runs
+ * its blocked values one after the other and replaces every match by its HMAC in hex, so with ten entries
+ * a later pattern found digits inside an earlier pattern's hash and hashed the hash again (chains of up
+ * to 289 hex characters): a pseudonym must never be scrubbed twice. One pass of one regex never looks at
+ * its own output. No library offers this (the processor has no placeholder or skip option), hence by hand.
+ *
+ * One pass decides overlaps by who starts first, where ten passes let an earlier pattern of the list
+ * win: a run of digits could end inside a date (`1234567 12/03/1990` would leave `/03/1990`). So a match
+ * goes on over what touches it: separators then another match or a word holding a digit, or characters
+ * glued to it. Masking more next to a match is the safe side. test/unit/collector-privacy-prefilters.test.ts
+ * proves on random text that this masks every character the ten passes masked.
+ */
+export function patternsInOnePass(patterns: Record<string, string>): string {
+  const any = `(?:${Object.values(patterns)
+    .map((source) => `(?:${source})`)
+    .join('|')})`;
+  const separators = String.raw`[-\s./:,()#+@%_]*`;
+  const wordWithDigit = String.raw`[0-9a-z_]*\d[0-9a-z_]*`;
+  const glued = '[0-9a-z@.%+_]+';
+  return `(?i)${any}(?:${separators}(?:${any}|${wordWithDigit})|${glued})*`;
+}
+
 /** How deep a log body map is kept: below, containers are dropped (OTTL has no recursion). */
 const BODY_DEPTH = 3;
 
@@ -138,6 +161,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
   const keptValue = keptValueOf(rules);
   const VERSION_SHAPE = valueShapeSource('version');
   const patterns = Object.entries(rules.patterns).map(([name, source]) => ({ name, regex: `(?i)${source}` }));
+  const blockedValues = [patternsInOnePass(rules.patterns)];
   const { attributeValueLength: maxLength, attributeCount: maxCount } = rules.limits;
   // A statement group of its own, so the ten patterns run only on names the prefilter lets through.
   const scrub = (context: string, target: string) => ({
@@ -292,6 +316,20 @@ export async function renderCollectorPrivacy(): Promise<string> {
     ...hmac,
   };
 
+  // Fail-closed attribute allow-list on resource, scope, span, span event, log (and log body maps) and
+  // data point attributes; PII patterns in values (log bodies included) replaced by their keyed HMAC.
+  // First of the redaction processors, so the keys it drops cost the next ones nothing.
+  const redactionPrivacy = {
+    allow_all_keys: false,
+    allowed_keys: allowedKeys,
+    ignored_key_patterns: [policyKeyPattern],
+    // Shaped keys are checked by transform/privacy, id keys hashed whole by redaction/id_keys.
+    ignored_keys: [...shapedKeys, ...rules.attributes.pseudonymised],
+    allowed_values: [anyOf([...keptValues, CANNOT_MATCH_A_PATTERN])],
+    blocked_values: blockedValues,
+    ...hmac,
+  };
+
   const config = {
     processors: {
       // Statements the redaction processor cannot express: the resource's stricter allow-list, free text
@@ -412,19 +450,11 @@ export async function renderCollectorPrivacy(): Promise<string> {
       // Resources rebuilt from their attributes alone: entity references (type, id and description keys,
       // schema URL: free text no OTTL path reaches) are left behind. Without keys it groups nothing.
       'groupbyattrs/privacy': { keys: [] },
-      // Fail-closed attribute allow-list on resource, scope, span, span event, log (and log body maps)
-      // and data point attributes; PII patterns in values (log bodies included) replaced by their keyed
-      // HMAC. First of the three, so the keys it drops cost the next ones nothing.
-      'redaction/privacy': {
-        allow_all_keys: false,
-        allowed_keys: allowedKeys,
-        ignored_key_patterns: [policyKeyPattern],
-        // Shaped keys are checked by transform/privacy, id keys hashed whole by redaction/id_keys.
-        ignored_keys: [...shapedKeys, ...rules.attributes.pseudonymised],
-        allowed_values: [anyOf([...keptValues, CANNOT_MATCH_A_PATTERN])],
-        blocked_values: patterns.map(({ regex }) => regex),
-        ...hmac,
-      },
+      'redaction/privacy': redactionPrivacy,
+      // The same for logs, without redaction/policy_keys after it: that processor would mask every log
+      // body a second time, hashing digits inside this one's hashes. The library's log records carry no
+      // policy keys (mcpkit.arg.*, mcpkit.result.*), so here they are off the allow-list and dropped.
+      'redaction/log_privacy': { ...redactionPrivacy, ignored_key_patterns: [] },
       // Pattern masking for the keys the library exports per tool policy (mcpkit.arg.*, mcpkit.result.*),
       // whose names are not known here: every other key is ignored by this processor, and the previous
       // one let these keys through unchecked.
@@ -432,7 +462,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
         allow_all_keys: true,
         ignored_keys: allowedKeys,
         allowed_values: [CANNOT_MATCH_A_PATTERN],
-        blocked_values: patterns.map(({ regex }) => regex),
+        blocked_values: blockedValues,
         ...hmac,
       },
       // Raw ids under id keys (mcp.session.id, mcpkit.principal) replaced by their HMAC, while the
@@ -455,7 +485,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
     '# What: privacy layer 2, the processors transform/privacy, filter/privacy, groupbyattrs/privacy,',
     '# transform/privacy_merge (metrics),',
     '# redaction/privacy, redaction/policy_keys, redaction/id_keys (traces, metrics) and',
-    '# redaction/log_id_keys (logs).',
+    '# redaction/log_privacy, redaction/log_id_keys (logs).',
     '# Loaded by: the collector, after collector/config.yaml (--config=config.yaml --config=privacy.yaml).',
     '# Override: change src/privacy/rules.json and regenerate; never this file.',
     stringify(config, { lineWidth: 0, aliasDuplicateObjects: false }),

@@ -162,16 +162,16 @@ export const pipeline = mcpDashboard({
     timeseries({
       title: 'Privacy processors: items in and out',
       description:
-        'Items per second entering and leaving the privacy processors (transform/privacy, redaction/privacy, redaction/policy_keys, redaction/id_keys or redaction/log_id_keys) per signal. They rewrite attributes and text; they drop nothing whole, so in and out match.',
+        'Items per second entering and leaving the privacy processors (transform/privacy, redaction/privacy, redaction/policy_keys, redaction/id_keys, or redaction/log_privacy and redaction/log_id_keys) per signal. They rewrite attributes and text; they drop nothing whole, so in and out match.',
       unit: 'short',
       steps: neutral,
       queries: [
         promql(
-          'sum by (processor, "otel.signal") (rate(otelcol_processor_incoming_items{processor=~"transform/privacy|redaction/privacy|redaction/policy_keys|redaction/id_keys|redaction/log_id_keys"}[$__rate_interval]))',
+          'sum by (processor, "otel.signal") (rate(otelcol_processor_incoming_items{processor=~"transform/privacy|redaction/privacy|redaction/policy_keys|redaction/id_keys|redaction/log_privacy|redaction/log_id_keys"}[$__rate_interval]))',
           'in {{processor}} {{otel.signal}}',
         ),
         promql(
-          'sum by (processor, "otel.signal") (rate(otelcol_processor_outgoing_items{processor=~"transform/privacy|redaction/privacy|redaction/policy_keys|redaction/id_keys|redaction/log_id_keys"}[$__rate_interval]))',
+          'sum by (processor, "otel.signal") (rate(otelcol_processor_outgoing_items{processor=~"transform/privacy|redaction/privacy|redaction/policy_keys|redaction/id_keys|redaction/log_privacy|redaction/log_id_keys"}[$__rate_interval]))',
           'out {{processor}} {{otel.signal}}',
         ),
       ],

@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { privacyConfigPath, renderCollectorPrivacy } from '../../scripts/generate-collector-privacy.ts';
+import {
+  patternsInOnePass,
+  privacyConfigPath,
+  renderCollectorPrivacy,
+} from '../../scripts/generate-collector-privacy.ts';
 import rules from '../../src/privacy/rules.json' with { type: 'json' };
 
 describe('collector/privacy.yaml', () => {
@@ -11,15 +15,18 @@ describe('collector/privacy.yaml', () => {
     expect(readFileSync(privacyConfigPath, 'utf8')).toBe(await renderCollectorPrivacy());
   });
 
-  it('enforces the same allow-list and patterns as the library', () => {
+  it('enforces the same allow-list and patterns as the library, every pattern in one pass', () => {
     const { processors } = parse(readFileSync(privacyConfigPath, 'utf8'));
-    const redaction = processors['redaction/privacy'];
-    expect(redaction.allowed_keys).toEqual(
-      [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort(),
-    );
-    expect(redaction.blocked_values).toEqual(
-      Object.values(rules.patterns).map((pattern) => `(?i)${pattern}`),
-    );
-    expect(redaction.hash_function).toBe('hmac-sha256');
+    for (const name of ['redaction/privacy', 'redaction/log_privacy']) {
+      const redaction = processors[name];
+      expect(redaction.allowed_keys).toEqual(
+        [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort(),
+      );
+      expect(redaction.blocked_values).toEqual([patternsInOnePass(rules.patterns)]);
+      for (const pattern of Object.values(rules.patterns))
+        expect(redaction.blocked_values[0]).toContain(`(?:${pattern})`);
+      expect(redaction.hash_function).toBe('hmac-sha256');
+    }
+    expect(processors['redaction/policy_keys'].blocked_values).toEqual([patternsInOnePass(rules.patterns)]);
   });
 });
