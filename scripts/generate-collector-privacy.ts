@@ -28,7 +28,7 @@ export interface Rules {
       everyKey: string;
     };
   };
-  names: { shape: string; keys: string[] };
+  names: { shape: string; keys: string[]; knownFrom: Record<string, string> };
   metrics: { namePrefixes: string[]; nameShape: string; units: string[] };
   limits: { attributeValueLength: number; attributeCount: number };
 }
@@ -173,8 +173,6 @@ export async function renderCollectorPrivacy(): Promise<string> {
   const shape = ottl(rules.names.shape);
   const shapeCheck = (target: string) =>
     `set(${target}, "[redacted]") where not IsMatch(${target}, ${shape})`;
-  const shapedAttribute = (target: string) =>
-    `set(${target}, "[redacted]") where ${target} != nil and not IsMatch(${target}, ${shape})`;
   // A map or list under an allowed key would carry anything past the allow-list (the redaction processor
   // checks top-level string values): flattened into `key.sub` and `key.0` keys, which the allow-list drops.
   // Then one pass keeps only what has a decision: numbers and booleans, and strings in their key's shape
@@ -255,7 +253,14 @@ export async function renderCollectorPrivacy(): Promise<string> {
     key === 'mcpkit.client.name'
       ? `^(?:${values.map(escapeRegex).join('|')}|\${env:MCP_KIT_KNOWN_CLIENTS:-})$`
       : exactly(values);
+  // Tool and prompt names: the operator's list (rules.json names.knownFrom), else `(unknown)`, the value
+  // the library gives a name its server does not define. Unset, only an empty name passes.
+  const knownNames = Object.entries(rules.names.knownFrom).filter(([key]) => !key.startsWith('$'));
   const closeValues = (attributes: string) => [
+    ...knownNames.map(([key, variable]) => {
+      const target = `${attributes}[${ottl(key)}]`;
+      return `set(${target}, "(unknown)") where ${target} != nil and (not IsString(${target}) or not IsMatch(${target}, ${ottl(`^(?:\${env:${variable}:-})$`)}))`;
+    }),
     ...Object.entries(closedSets).map(([key, values]) => {
       const target = `${attributes}[${ottl(key)}]`;
       return `set(${target}, "other") where ${target} != nil and (not IsString(${target}) or not IsMatch(${target}, ${ottl(closedSetRegex(key, values))}))`;
@@ -274,7 +279,11 @@ export async function renderCollectorPrivacy(): Promise<string> {
   const closedSetGroup = (context: string, attributes: string, extra: string[] = []) => ({
     context,
     conditions: [
-      [...Object.keys(closedSets), ...Object.keys(rules.attributes.formats.keys)]
+      [
+        ...knownNames.map(([key]) => key),
+        ...Object.keys(closedSets),
+        ...Object.keys(rules.attributes.formats.keys),
+      ]
         .map((key) => `${attributes}[${ottl(key)}] != nil`)
         .join(' or '),
     ],
@@ -352,8 +361,6 @@ export async function renderCollectorPrivacy(): Promise<string> {
               // context, the redaction processor does not look at links): fail-closed, they are dropped.
               'set(span.links, nil)',
               shapeCheck('span.name'),
-              // Tool and prompt names (rules.json names.keys): the safe name shape, else `[redacted]`.
-              ...rules.names.keys.map((key) => shapedAttribute(`span.attributes[${ottl(key)}]`)),
               ...limits('span.attributes'),
             ],
           },

@@ -142,7 +142,7 @@ describe('the collector’s privacy layer against a producer that follows no rul
     );
     expect(Object.keys(span?.resource ?? {})).not.toContain('enduser.id');
     expect(span?.status.message).toBe('');
-    expect(sinks.loki.logRecords[0]?.attributes).toEqual({});
+    expect(sinks.loki.logRecords[0]?.attributes).toEqual({ 'gen_ai.tool.name': '(unknown)' });
     // The producer's ordinary points; those it sends with a made-up method and client name are the next
     // test's (which of the two arrives first varies with batching).
     const points = sinks.prometheus.dataPoints.filter(
@@ -155,13 +155,23 @@ describe('the collector’s privacy layer against a producer that follows no rul
   it('keeps names only in a safe shape: a span name with a capitalised word is redacted whole', () => {
     const span = sinks.tempo.spans[0];
     // An MCP span is named from its checked attributes, whatever its producer called it.
-    expect(span?.name).toBe('tools/call [redacted]');
+    expect(span?.name).toBe('tools/call (unknown)');
     expect(sinks.tempo.spans.filter((s) => s.kind === 1).map((s) => s.name)).toEqual(
       records.map(() => '[redacted]'),
     );
     expect(span?.events[0]?.name).toBe('[redacted]');
-    expect(span?.attributes['gen_ai.tool.name']).toBe('[redacted]');
     expect(span?.scope.name).toBe('[redacted]');
+  });
+
+  it('exports a tool name the operator did not list as `(unknown)`, on spans, logs and data points alike', () => {
+    // Made-up names in lowercase, which fit the safe name shape: 'find maria lopez', 'maria_lopez'.
+    const toolNames = [
+      ...sinks.tempo.spans.map((span) => span.attributes['gen_ai.tool.name']),
+      ...sinks.loki.logRecords.map((record) => record.attributes['gen_ai.tool.name']),
+      ...sinks.prometheus.dataPoints.map((point) => point.attributes['gen_ai.tool.name']),
+    ].filter((name) => name !== undefined);
+    expect(toolNames.length).toBeGreaterThanOrEqual(records.length * 3);
+    expect(new Set(toolNames)).toEqual(new Set(['(unknown)']));
   });
 
   it('exports a method outside the protocol, an unknown client name and a wordy version only as `other`', () => {

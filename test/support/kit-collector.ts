@@ -11,6 +11,29 @@ export const collectorConfigFiles = ['collector/config.yaml', 'collector/privacy
   path.join(repoRoot, file),
 );
 
+/**
+ * The tool and prompt names the tests' servers define (test/support, examples/detainee-locator), which an
+ * operator would list for the collector (MCP_KIT_KNOWN_TOOLS, MCP_KIT_KNOWN_PROMPTS): any other leaves as
+ * `(unknown)`. A test of that passes its own env.
+ */
+export const testKnownNames = {
+  MCP_KIT_KNOWN_TOOLS: [
+    'search_detainee_by_name',
+    'search_detainee_by_alien_number',
+    'smart_detainee_search',
+    'bulk_search_detainees',
+    'generate_search_report',
+    'search',
+    'lookup',
+    'echo',
+    'peek',
+    'fails',
+    'failing',
+    'throws',
+  ].join('|'),
+  MCP_KIT_KNOWN_PROMPTS: 'greet',
+};
+
 export const testCollectorSecrets = {
   MCP_KIT_COLLECTOR_TOKEN: 'test-collector-token-0123456789',
   MCP_KIT_COLLECTOR_HMAC_KEY: 'test-collector-hmac-key-0123456789abcdef',
@@ -59,6 +82,7 @@ export async function startKitCollector(options: {
     ],
     env: {
       ...testCollectorSecrets,
+      ...testKnownNames,
       OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${healthPort}`,
       OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpcPort}`,
       OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${httpPort}`,
