@@ -8,6 +8,7 @@ import { examplesNpmCachePath, provisionExamplesNpmCache } from './examples-npm-
 import { requireGo } from './go.ts';
 import { nodeLinePath, provisionNodeLines } from './node-lines.ts';
 import { type PrometheusTools, prometheusToolPaths, provisionPrometheusTools } from './prometheus.ts';
+import { provisionPythonVenv, pythonVenvPythonPath } from './python.ts';
 
 export interface Tools extends PrometheusTools, DockerTools {
   otelcol: string;
@@ -16,6 +17,8 @@ export interface Tools extends PrometheusTools, DockerTools {
   node26: string;
   /** The npm packages examples/Dockerfile installs, for building it with no registry in reach. */
   examplesNpmCache: string;
+  /** Python with the packages of test/support/python/requirements.txt, for the Python MCP servers. */
+  python: string;
 }
 
 export function toolPaths(): Tools {
@@ -26,6 +29,7 @@ export function toolPaths(): Tools {
     node26: nodeLinePath('26'),
     ...dockerToolPaths(),
     examplesNpmCache: examplesNpmCachePath(),
+    python: pythonVenvPythonPath(),
   };
 }
 
@@ -45,6 +49,7 @@ export function provisionTools(): Tools {
     node26: nodeLines['26'],
     ...provisionDockerTools(),
     examplesNpmCache: provisionExamplesNpmCache(),
+    python: provisionPythonVenv(),
   };
 }
 

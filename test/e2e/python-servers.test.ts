@@ -1,0 +1,216 @@
+// Any MCP server, any instrumentation (issue #29): Python MCP servers set up the common way, with no kit
+// code (test/support/python/mcp_server.py: FastMCP or the MCP SDK's own server, the OpenTelemetry
+// Python SDK from OTEL_*, Python logging bridged to OTLP logs, careless logging of what callers ask),
+// each with one of the MCP tracings users pick, send to the kit's real collector. A real MCP client calls
+// a tool once per canary record: the backends receive none of the canaries, log bodies included, and
+// the collector's derived mcp.server.operation.duration counts every call and every failure, so the
+// dashboards and alerts see the server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { newCaptureRoot } from '../support/capture.ts';
+import { eventually } from '../support/eventually.ts';
+import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
+import { freePort } from '../support/ports.ts';
+import type { OtlpDataPoint } from '../support/sinks/otlp/decode.ts';
+import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
+import { requireTools } from '../support/tools.ts';
+
+const VARIANTS = ['fastmcp', 'mcp-sdk', 'openinference'] as const;
+type Variant = (typeof VARIANTS)[number];
+const CALLS_PER_VARIANT = 9;
+const server = path.join(import.meta.dirname, '../support/python/mcp_server.py');
+
+const DERIVED = 'mcp.server.operation.duration';
+const corpus = loadCanaries();
+const tools = requireTools();
+
+interface Outcome {
+  made: number;
+  failed: number;
+}
+
+/** The latest cumulative count of each series of a metric from one service, by its attributes. */
+function counts(points: OtlpDataPoint[], metric: string, service: string): Record<string, number> {
+  const latest: Record<string, number> = {};
+  for (const point of points.filter((p) => p.metric === metric && p.resource['service.name'] === service))
+    latest[JSON.stringify(Object.fromEntries(Object.entries(point.attributes).sort()))] = point.value;
+  return latest;
+}
+
+async function startServer(variant: Variant, collector: KitCollector) {
+  const port = await freePort();
+  const child = spawn(tools.python, [server, variant, `${port}`], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      OTEL_SERVICE_NAME: `py-${variant}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
+      // Header values are percent-encoded in OTEL_EXPORTER_OTLP_HEADERS.
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_BLRP_SCHEDULE_DELAY: '200',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += chunk));
+  child.stderr?.on('data', (chunk) => (output += chunk));
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`the ${variant} server exited: ${output.slice(-2000)}`);
+    return fetch(url).then(
+      () => true,
+      () => undefined,
+    );
+  }, 60_000);
+  return { child, url, output: () => output };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+describe('Python MCP servers with no kit code, through the kit’s collector', () => {
+  const captureRoot = newCaptureRoot('python-servers');
+  let sinks: { tempo: OtlpSink; loki: OtlpSink; prometheus: OtlpSink };
+  let collector: KitCollector;
+  const outcomes = new Map<Variant, Outcome>();
+  const leaks: Leak[] = [];
+
+  beforeAll(async () => {
+    sinks = {
+      tempo: await startOtlpSink({ name: 'tempo', captureRoot }),
+      loki: await startOtlpSink({ name: 'loki', captureRoot }),
+      prometheus: await startOtlpSink({ name: 'prometheus', captureRoot }),
+    };
+    collector = await startKitCollector({
+      backends: {
+        tempo: sinks.tempo.url,
+        loki: `${sinks.loki.url}/otlp`,
+        prometheus: `${sinks.prometheus.url}/api/v1/otlp`,
+      },
+      env: { MCP_KIT_KNOWN_TOOLS: 'search_detainee_by_name' },
+    });
+    for (const [index, variant] of VARIANTS.entries()) {
+      const records = corpus.records.slice(index * CALLS_PER_VARIANT, (index + 1) * CALLS_PER_VARIANT);
+      const running = await startServer(variant, collector);
+      const client = new Client({ name: 'claude-ai', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(running.url));
+      const outcome = { made: 0, failed: 0 };
+      for (const { detainee } of records) {
+        const result = await client.callTool({
+          name: 'search_detainee_by_name',
+          arguments: {
+            first_name: detainee.first_name,
+            last_name: detainee.last_name,
+            date_of_birth: detainee.date_of_birth,
+          },
+        });
+        outcome.made++;
+        if (result.isError) outcome.failed++;
+      }
+      await client.close();
+      // A server runs on; this one is stopped once its calls are traced (the SDK exports in batches).
+      await sinks.tempo.waitFor(
+        (data) =>
+          data.spans.filter(
+            (span) => span.resource['service.name'] === `py-${variant}` && span.name.startsWith('tools/call'),
+          ).length >= outcome.made,
+        30_000,
+      );
+      await stop(running.child);
+      outcomes.set(variant, outcome);
+    }
+    await sinks.prometheus.waitFor(
+      (data) =>
+        VARIANTS.every((variant) =>
+          data.dataPoints.some(
+            (point) => point.metric === DERIVED && point.resource['service.name'] === `py-${variant}`,
+          ),
+        ),
+      60_000,
+    );
+    const records = corpus.records.slice(0, VARIANTS.length * CALLS_PER_VARIANT);
+    const needles = corpus.needles.filter((needle) => records.some((record) => record.id === needle.record));
+    const scanner = new NeedleScanner(needles);
+    for (const sink of Object.values(sinks))
+      for (const file of readdirSync(sink.captureDir))
+        leaks.push(...scanner.scan(readFileSync(path.join(sink.captureDir, file)), `${sink.name}/${file}`));
+    for (const variant of VARIANTS) {
+      const service = `py-${variant}`;
+      const derived = Object.values(counts(sinks.prometheus.dataPoints, DERIVED, service));
+      console.log(
+        `python ${variant}: ${JSON.stringify(outcomes.get(variant))} calls made, ` +
+          `${sinks.tempo.spans.filter((span) => span.resource['service.name'] === service).length} spans at Tempo, ` +
+          `${derived.reduce((sum, count) => sum + count, 0)} operations on the derived metric, ` +
+          `${leaks.filter((leak) => leak.where.includes(service)).length} leaks`,
+      );
+    }
+    console.log(
+      `python servers: leaks per sink ${JSON.stringify(
+        Object.fromEntries(
+          Object.keys(sinks).map((name) => [
+            name,
+            leaks.filter((leak) => leak.where.startsWith(`${name}/`)).length,
+          ]),
+        ),
+      )}`,
+    );
+  }, 600_000);
+
+  afterAll(async () => {
+    await collector?.stop();
+    await Promise.all(Object.values(sinks ?? {}).map((sink) => sink.close()));
+  });
+
+  it('delivers to Tempo, Loki and Prometheus none of the canaries the servers were sent', () => {
+    expect(leaks.map((leak) => `${leak.needle.entity} ${leak.where}`).slice(0, 10)).toEqual([]);
+  });
+
+  it.each(VARIANTS)(
+    'counts every call of the %s server on mcp.server.operation.duration, failures by error.type',
+    (variant) => {
+      const outcome = outcomes.get(variant);
+      expect(outcome?.failed).toBeGreaterThan(0);
+      const tool = { 'gen_ai.tool.name': 'search_detainee_by_name', 'mcp.method.name': 'tools/call' };
+      expect(counts(sinks.prometheus.dataPoints, DERIVED, `py-${variant}`)).toMatchObject({
+        [JSON.stringify(tool)]: (outcome?.made ?? 0) - (outcome?.failed ?? 0),
+        [JSON.stringify({ 'error.type': 'tool_error', ...tool })]: outcome?.failed,
+      });
+    },
+  );
+
+  it.each(VARIANTS)('keeps the %s server’s log records but none of their text', (variant) => {
+    const records = sinks.loki.logRecords.filter(
+      (record) => record.resource['service.name'] === `py-${variant}`,
+    );
+    // One line per call, one more per failure, and whatever the libraries log.
+    expect(records.length).toBeGreaterThanOrEqual(outcomes.get(variant)?.made ?? Number.POSITIVE_INFINITY);
+    expect(new Set(records.map((record) => record.body))).toEqual(new Set(['[redacted]']));
+    expect(records.some((record) => record.severityText === 'ERROR')).toBe(true);
+  });
+
+  it('adds up the server’s counter labelled with each person’s surname: the label goes, the total stays', async () => {
+    await eventually(async () => {
+      const totals = VARIANTS.map((variant) =>
+        Object.values(counts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)),
+      );
+      return totals.every(
+        (total, index) => total.length === 1 && total[0] === outcomes.get(VARIANTS[index] ?? 'fastmcp')?.made,
+      )
+        ? true
+        : undefined;
+    }, 20_000).catch(() => undefined);
+    for (const variant of VARIANTS)
+      expect(counts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)).toEqual({
+        '{}': outcomes.get(variant)?.made,
+      });
+  });
+});
