@@ -4,18 +4,26 @@
 // each with one of the MCP tracings users pick, send to the kit's real collector. A real MCP client calls
 // a tool once per canary record: the backends receive none of the canaries, log bodies included, and
 // the collector's derived mcp.server.operation.duration counts every call and every failure, so the
-// dashboards and alerts see the server.
+// dashboards and alerts see the server: the real Prometheus, with the kit's rules, computes its error
+// ratio and raises the availability alert, and the overview's panels on the conventions' metric return
+// data for it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
+import { dashboardQueries, sampleVariables, substituteVariables } from '../support/dashboard-queries.ts';
+import { prometheusConfig } from '../support/dashboard-stack.ts';
 import { eventually } from '../support/eventually.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { freePort } from '../support/ports.ts';
+import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
 import type { OtlpDataPoint } from '../support/sinks/otlp/decode.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { requireTools } from '../support/tools.ts';
@@ -81,6 +89,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   const captureRoot = newCaptureRoot('python-servers');
   let sinks: { tempo: OtlpSink; loki: OtlpSink; prometheus: OtlpSink };
   let collector: KitCollector;
+  let prometheus: RunningPrometheus;
   const outcomes = new Map<Variant, Outcome>();
   const leaks: Leak[] = [];
 
@@ -90,12 +99,31 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       loki: await startOtlpSink({ name: 'loki', captureRoot }),
       prometheus: await startOtlpSink({ name: 'prometheus', captureRoot }),
     };
+    // The real Prometheus with the kit's configuration and rules (nothing scraped, no Alertmanager),
+    // beside the recording stand-in that keeps the bytes for the canary scan.
+    const configFile = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-kit-python-')), 'prometheus.yml');
+    const config = parse(prometheusConfig('127.0.0.1:1', '127.0.0.1:1'));
+    config.alerting = { alertmanagers: [] };
+    writeFileSync(configFile, stringify(config));
+    prometheus = await startPrometheus({ config: configFile, extraArgs: ['--web.enable-otlp-receiver'] });
+    const bothPrometheuses = ['otlp_http/prometheus', 'otlp_http/prometheus_rules'];
     collector = await startKitCollector({
       backends: {
         tempo: sinks.tempo.url,
         loki: `${sinks.loki.url}/otlp`,
         prometheus: `${sinks.prometheus.url}/api/v1/otlp`,
       },
+      overlays: [
+        {
+          exporters: { 'otlp_http/prometheus_rules': { endpoint: `${prometheus.url}/api/v1/otlp` } },
+          service: {
+            pipelines: {
+              'metrics/prometheus': { exporters: bothPrometheuses },
+              'metrics/mcp_derived': { exporters: bothPrometheuses },
+            },
+          },
+        },
+      ],
       env: { MCP_KIT_KNOWN_TOOLS: 'search_detainee_by_name' },
     });
     for (const [index, variant] of VARIANTS.entries()) {
@@ -115,6 +143,9 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
         });
         outcome.made++;
         if (result.isError) outcome.failed++;
+        // One call per flush of the collector's derived metric, as traffic spreads over time: Prometheus
+        // computes rates from the samples, and a burst within one flush leaves a single sample.
+        await sleep(1_100);
       }
       await client.close();
       // A server runs on; this one is stopped once its calls are traced (the SDK exports in batches).
@@ -149,8 +180,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       console.log(
         `python ${variant}: ${JSON.stringify(outcomes.get(variant))} calls made, ` +
           `${sinks.tempo.spans.filter((span) => span.resource['service.name'] === service).length} spans at Tempo, ` +
-          `${derived.reduce((sum, count) => sum + count, 0)} operations on the derived metric, ` +
-          `${leaks.filter((leak) => leak.where.includes(service)).length} leaks`,
+          `${derived.reduce((sum, count) => sum + count, 0)} operations on the derived metric`,
       );
     }
     console.log(
@@ -167,6 +197,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
 
   afterAll(async () => {
     await collector?.stop();
+    await prometheus?.stop();
     await Promise.all(Object.values(sinks ?? {}).map((sink) => sink.close()));
   });
 
@@ -212,5 +243,43 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       expect(counts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)).toEqual({
         '{}': outcomes.get(variant)?.made,
       });
+  });
+
+  it('gives each server the error ratio of the SLO rules and raises its availability alert', async () => {
+    const jobs = VARIANTS.map((variant) => `py-${variant}`);
+    // A third of the calls failed: far above 14.4 times the 1% budget. The alert is pending at once; it
+    // fires after its `for:` (promtool tests both sides of it).
+    const alerting = async () =>
+      new Set(
+        (await prometheus.query('ALERTS{alertname="MCPAvailabilityBudgetBurnFast"}'))
+          .filter((alert) => alert.metric.gen_ai_tool_name === 'search_detainee_by_name')
+          .map((alert) => alert.metric.job),
+      );
+    await eventually(async () => {
+      const raised = await alerting();
+      return jobs.every((job) => raised.has(job)) ? true : undefined;
+    }, 150_000).catch(() => undefined);
+    const ratios = await prometheus.query('job_tool:mcp_server_operation_errors:ratio_rate5m');
+    expect([...(await alerting())].sort(), JSON.stringify(ratios)).toEqual([...jobs].sort());
+    for (const job of jobs) {
+      const ratio = ratios.find((series) => series.metric.job === job && series.metric.gen_ai_tool_name);
+      // Rates start at the first sample, so the ratio is near, not at, the third that failed.
+      expect(Number(ratio?.value[1]), job).toBeGreaterThan(0.144);
+      expect(Number(ratio?.value[1]), job).toBeLessThanOrEqual(0.5);
+    }
+  }, 180_000);
+
+  it('answers every query of the overview for a Python server', async () => {
+    // The panels of one server (the $job variable); the alert lists are the next test's business.
+    const queries = dashboardQueries().filter(
+      (query) => query.dashboard === 'mcp-overview' && query.text.includes('$job'),
+    );
+    expect(queries.length).toBeGreaterThan(10);
+    const empty: string[] = [];
+    for (const query of queries) {
+      const text = substituteVariables(query.text, { ...sampleVariables, job: 'py-fastmcp' });
+      if ((await prometheus.query(text)).length === 0) empty.push(query.where);
+    }
+    expect(empty).toEqual([]);
   });
 });

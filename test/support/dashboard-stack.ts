@@ -38,7 +38,7 @@ export interface DashboardStack {
  * prometheus/prometheus.yml with only what must differ here: the rule files by absolute path (the file
  * is written elsewhere), and the addresses of the collector's self-metrics and of Alertmanager.
  */
-function prometheusConfig(otelcolTarget: string, alertmanagerTarget: string): string {
+export function prometheusConfig(otelcolTarget: string, alertmanagerTarget: string): string {
   const config = parse(readFileSync(path.join(repoRoot, 'prometheus/prometheus.yml'), 'utf8')) as {
     rule_files: string[];
     alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
