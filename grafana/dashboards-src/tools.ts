@@ -1,4 +1,5 @@
-// Tools and search effectiveness: what each tool returns (outcomes, no-match rate, fuzzy vs exact,
+// Tools and search effectiveness: calls, errors and latency per tool for every server (the conventions'
+// metric), then, where the kit's library runs, what each tool returns (outcomes, no-match rate, fuzzy vs exact,
 // natural-language parse success, language mix, result counts) and the health of the upstream it calls
 // (latency, 429s, retries, cache, circuit breaker). Upstream metrics are the reference server's
 // locator_upstream_* (rename them to your server's).
@@ -27,6 +28,38 @@ export const tools = mcpDashboard({
     'Per-tool outcomes, no-match rate, fuzzy vs exact matches, natural-language parse success, language mix, result-count distribution, and the upstream: latency, 429s, retries, cache and circuit state.',
   variables: [jobVariable()],
   panels: [
+    // Every server: the conventions' metric, which the kit's library sends and the collector derives
+    // from the MCP spans of any other server (Python, another instrumentation).
+    timeseries({
+      title: 'Tool calls and errors by tool (every server)',
+      description:
+        'tools/call operations per second per tool from mcp.server.operation.duration, and those with an error.type (tool_error, an exception class, a JSON-RPC code). Works for servers without the kit’s library: the collector derives the metric from their MCP spans.',
+      unit: 'reqps',
+      steps: neutral,
+      queries: [
+        promql(
+          `sum by (gen_ai_tool_name) (rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name="tools/call"}[$__rate_interval]))`,
+          '{{gen_ai_tool_name}}',
+        ),
+        promql(
+          `sum by (gen_ai_tool_name, error_type) (rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name="tools/call", error_type!=""}[$__rate_interval]))`,
+          '{{gen_ai_tool_name}} {{error_type}}',
+        ),
+      ],
+    }),
+    timeseries({
+      title: 'Tool latency p95 by tool (every server)',
+      description:
+        'The 95th percentile of tools/call durations per tool from mcp.server.operation.duration, for every server, the kit’s library or not.',
+      unit: 's',
+      steps: higherIsWorse(1, 2),
+      queries: [
+        promql(
+          `histogram_quantile(0.95, sum by (gen_ai_tool_name, le) (rate(mcp_server_operation_duration_seconds_bucket{${job}, mcp_method_name="tools/call"}[$__rate_interval])))`,
+          '{{gen_ai_tool_name}}',
+        ),
+      ],
+    }),
     timeseries({
       title: 'Tool calls by outcome',
       description:

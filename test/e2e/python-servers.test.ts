@@ -269,11 +269,16 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
     }
   }, 180_000);
 
-  it('answers every query of the overview for a Python server', async () => {
-    // The panels of one server (the $job variable); the alert lists are the next test's business.
+  it('answers every query of the overview, and the tools dashboard’s every-server panels, for a Python server', async () => {
+    // The overview's panels of one server (the $job variable; the alert lists are not a server's), and
+    // the tools dashboard's on the conventions' metric (the others read the kit's own metrics).
     const queries = dashboardQueries().filter(
-      (query) => query.dashboard === 'mcp-overview' && query.text.includes('$job'),
+      (query) =>
+        (query.dashboard === 'mcp-overview' && query.text.includes('$job')) ||
+        (query.dashboard === 'mcp-tools' && query.text.includes('mcp_server_operation_duration')),
     );
+    // Three panel queries and the $job variable, whose values come from the same metric.
+    expect(queries.filter((query) => query.dashboard === 'mcp-tools')).toHaveLength(4);
     expect(queries.length).toBeGreaterThan(10);
     const empty: string[] = [];
     for (const query of queries) {
