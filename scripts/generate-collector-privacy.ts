@@ -29,6 +29,11 @@ export interface Rules {
     };
   };
   names: { shape: string; keys: string[]; knownFrom: Record<string, string> };
+  conventions: {
+    aliases: Record<string, string>;
+    serverSpanNames: Record<string, string>;
+    errorTypeFallback: string;
+  };
   metrics: { namePrefixes: string[]; nameShape: string; units: string[] };
   limits: { attributeValueLength: number; attributeCount: number };
 }
@@ -299,6 +304,19 @@ export async function renderCollectorPrivacy(): Promise<string> {
     `set(span.name, Concat([${method}, ${tool}], " ")) where ${method} != nil and ${tool} != nil`,
     `set(span.name, Concat([${method}, ${prompt}], " ")) where ${method} != nil and ${tool} == nil and ${prompt} != nil`,
   ];
+  const attribute = (key: string) => `span.attributes[${ottl(key)}]`;
+  const conventionStatements = [
+    ...Object.entries(rules.conventions.aliases)
+      .filter(([key]) => !key.startsWith('$'))
+      .map(
+        ([from, to]) =>
+          `set(${attribute(to)}, ${attribute(from)}) where ${attribute(to)} == nil and ${attribute(from)} != nil`,
+      ),
+    ...Object.entries(rules.conventions.serverSpanNames).map(
+      ([name, method]) =>
+        `set(${attribute('mcp.method.name')}, ${ottl(method)}) where span.kind == SPAN_KIND_SERVER and span.name == ${ottl(name)} and ${attribute('mcp.method.name')} == nil`,
+    ),
+  ];
   const allowedKeys = [...new Set([...rules.attributes.resource, ...rules.attributes.record])].sort();
   // One regex each (the processor tries every key against each in turn).
   const policyKeyPattern = `^(?:${rules.attributes.recordPrefixes.map(escapeRegex).join('|')})[a-z0-9_]+$`;
@@ -349,11 +367,17 @@ export async function renderCollectorPrivacy(): Promise<string> {
         trace_statements: [
           resource,
           ...scope,
+          // Other MCP instrumentations' keys and span names mapped to the conventions' (rules.json
+          // conventions), before the allow-list drops their keys.
+          { context: 'span', statements: conventionStatements },
           scrub('span', 'span.name'),
           {
             context: 'span',
             statements: [
               ...decidedAttributes('span.attributes'),
+              // A failed MCP operation with no error.type in its shape (dd-trace's `Error`) gets the
+              // conventions' fallback, so the availability rules count it.
+              `set(span.attributes["error.type"], ${ottl(rules.conventions.errorTypeFallback)}) where span.status.code == STATUS_CODE_ERROR and span.attributes["mcp.method.name"] != nil and span.attributes["error.type"] == nil`,
               'set(span.status.message, "")',
               // Trace state is written by whoever started the trace: caller text, like a status message.
               'set(span.trace_state, "")',

@@ -87,6 +87,14 @@ beforeAll(async () => {
           { name: 'tools/call lookup', kind: CLIENT, attributes: { 'mcp.method.name': 'tools/call' } },
           { name: 'POST /mcp', kind: SERVER, attributes: { 'http.request.method': 'POST' } },
         ]),
+        // Sentry's MCP server integration: the tool name under its own key, the span not a SERVER one.
+        spansOf('sentry-server', '@sentry/core', [
+          {
+            name: 'tools/call search',
+            kind: 1,
+            attributes: { 'mcp.method.name': 'tools/call', 'mcp.tool.name': 'search' },
+          },
+        ]),
         // The kit's library sends the metric itself: its spans are not counted again.
         spansOf('kit-server', 'mcp-telemetry-kit', [
           { name: 'tools/call search', kind: SERVER, attributes: toolCall },
@@ -135,6 +143,18 @@ describe('a server that sends MCP spans but not the conventions’ metric', () =
     expect(new Set(derived.map((point) => `${point.metric} ${point.type} ${point.unit}`))).toEqual(
       new Set(['mcp.server.operation.duration histogram s']),
     );
+  });
+});
+
+describe('a server traced by Sentry’s MCP integration', () => {
+  it('keeps its tool name under the conventions’ key (rules.json conventions.aliases)', () => {
+    const span = sink.spans.find((candidate) => candidate.resource['service.name'] === 'sentry-server');
+    expect(span?.attributes).toEqual({ 'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'search' });
+    expect(span?.name).toBe('tools/call search');
+  });
+
+  it('is not counted on the derived metric: its spans are not SERVER spans (docs/telemetry.md)', () => {
+    expect(counts(sink.dataPoints, 'mcp.server.operation.duration', 'sentry-server')).toEqual({});
   });
 });
 

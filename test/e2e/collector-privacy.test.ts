@@ -138,8 +138,11 @@ describe('the collector’s privacy layer against a producer that follows no rul
         'mcp.session.id',
         'mcpkit.principal',
         'mcpkit.arg.language',
+        // Its error.type, a sentence, was dropped; the failed MCP span gets the conventions' fallback.
+        'error.type',
       ].sort(),
     );
+    expect(span?.attributes['error.type']).toBe('_OTHER');
     expect(Object.keys(span?.resource ?? {})).not.toContain('enduser.id');
     expect(span?.status.message).toBe('');
     expect(sinks.loki.logRecords[0]?.attributes).toEqual({ 'gen_ai.tool.name': '(unknown)' });
