@@ -20,9 +20,29 @@ import type { OtlpDataPoint } from '../support/sinks/otlp/decode.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 
 const DERIVED = 'mcp.server.operation.duration';
-const SERVICE = 'dd-locator';
 const corpus = loadCanaries();
-const records = corpus.records.slice(0, 9);
+const CALLS = 9;
+
+/** The servers, each with no kit code, and how their vendor's instrumentation is loaded and pointed. */
+const peers = {
+  'dd-trace': {
+    service: 'dd-locator',
+    args: ['--import', 'dd-trace/initialize.mjs', 'test/support/fixtures/dd-trace-mcp-server.ts'],
+    env: (collector: KitCollector): Record<string, string> => ({
+      DD_SERVICE: 'dd-locator',
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.otlpHttpUrl}/v1/traces`,
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
+      // Nothing answers there: dd-trace must not need an agent.
+      DD_TRACE_AGENT_URL: 'http://127.0.0.1:1',
+      DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+      DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+      DD_TRACE_STARTUP_LOGS: 'false',
+    }),
+  },
+} as const;
+type Peer = keyof typeof peers;
 
 /** The latest cumulative count of each series of a metric from one service, by its attributes. */
 function counts(points: OtlpDataPoint[], metric: string, service: string): Record<string, number> {
@@ -32,121 +52,112 @@ function counts(points: OtlpDataPoint[], metric: string, service: string): Recor
   return latest;
 }
 
-describe('an MCP server traced by dd-trace alone, through the kit’s collector', () => {
-  let sinks: { tempo: OtlpSink; prometheus: OtlpSink };
-  let collector: KitCollector;
-  const outcome = { made: 0, failed: 0 };
-  const leaks: Leak[] = [];
+describe.each(Object.keys(peers) as Peer[])(
+  'an MCP server traced by %s alone, through the kit’s collector',
+  (peer) => {
+    const { service, args, env } = peers[peer];
+    const records = corpus.records.slice(0, CALLS);
+    let sinks: { tempo: OtlpSink; prometheus: OtlpSink };
+    let collector: KitCollector;
+    const outcome = { made: 0, failed: 0 };
+    const leaks: Leak[] = [];
 
-  beforeAll(async () => {
-    const captureRoot = newCaptureRoot('dd-trace-alone');
-    sinks = {
-      tempo: await startOtlpSink({ name: 'tempo', captureRoot }),
-      prometheus: await startOtlpSink({ name: 'prometheus', captureRoot }),
-    };
-    collector = await startKitCollector({
-      backends: {
-        tempo: sinks.tempo.url,
-        loki: `${sinks.tempo.url}/otlp`,
-        prometheus: `${sinks.prometheus.url}/api/v1/otlp`,
-      },
-      env: { MCP_KIT_KNOWN_TOOLS: 'search_detainee_by_name' },
-    });
-    const port = await freePort();
-    // dd-trace as a Datadog user loads it, its traces as OTLP to the collector instead of an agent.
-    const server = spawn(
-      process.execPath,
-      [
-        '--import',
-        'dd-trace/initialize.mjs',
-        path.join(repoRoot, 'test/support/fixtures/dd-trace-mcp-server.ts'),
-        `${port}`,
-      ],
-      {
-        cwd: repoRoot,
-        env: {
-          PATH: process.env.PATH ?? '',
-          DD_SERVICE: SERVICE,
-          OTEL_TRACES_EXPORTER: 'otlp',
-          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.otlpHttpUrl}/v1/traces`,
-          OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
-          OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer ${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
-          // Nothing answers there: dd-trace must not need an agent.
-          DD_TRACE_AGENT_URL: 'http://127.0.0.1:1',
-          DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
-          DD_REMOTE_CONFIGURATION_ENABLED: 'false',
-          DD_TRACE_STARTUP_LOGS: 'false',
+    beforeAll(async () => {
+      const captureRoot = newCaptureRoot(`${peer}-alone`);
+      sinks = {
+        tempo: await startOtlpSink({ name: 'tempo', captureRoot }),
+        prometheus: await startOtlpSink({ name: 'prometheus', captureRoot }),
+      };
+      collector = await startKitCollector({
+        backends: {
+          tempo: sinks.tempo.url,
+          loki: `${sinks.tempo.url}/otlp`,
+          prometheus: `${sinks.prometheus.url}/api/v1/otlp`,
         },
+        env: { MCP_KIT_KNOWN_TOOLS: 'search_detainee_by_name' },
+      });
+      const port = await freePort();
+      const server = spawn(process.execPath, [...args, `${port}`], {
+        cwd: repoRoot,
+        env: { PATH: process.env.PATH ?? '', ...env(collector) },
         stdio: 'ignore',
-      },
-    );
-    try {
-      const url = new URL(`http://127.0.0.1:${port}/mcp`);
-      await eventually(
-        async () =>
-          fetch(url).then(
-            () => true,
-            () => undefined,
-          ),
-        30_000,
-      );
-      const client = new Client({ name: 'claude-ai', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(url));
-      for (const { detainee } of records) {
-        const result = await client.callTool({
-          name: 'search_detainee_by_name',
-          arguments: {
-            first_name: detainee.first_name,
-            last_name: detainee.last_name,
-            date_of_birth: detainee.date_of_birth,
-          },
-        });
-        outcome.made++;
-        if (result.isError) outcome.failed++;
+      });
+      try {
+        const url = new URL(`http://127.0.0.1:${port}/mcp`);
+        await eventually(
+          async () =>
+            fetch(url).then(
+              () => true,
+              () => undefined,
+            ),
+          30_000,
+        );
+        const client = new Client({ name: 'claude-ai', version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransport(url));
+        for (const { detainee } of records) {
+          const result = await client.callTool({
+            name: 'search_detainee_by_name',
+            arguments: {
+              first_name: detainee.first_name,
+              last_name: detainee.last_name,
+              date_of_birth: detainee.date_of_birth,
+            },
+          });
+          outcome.made++;
+          if (result.isError) outcome.failed++;
+        }
+        await client.close();
+        await sinks.prometheus
+          .waitFor(
+            (data) =>
+              Object.values(counts(data.dataPoints, DERIVED, service)).reduce(
+                (sum, count) => sum + count,
+                0,
+              ) >= outcome.made,
+            30_000,
+          )
+          .catch(() => undefined);
+      } finally {
+        server.kill();
       }
-      await client.close();
-      await sinks.prometheus.waitFor(
-        (data) =>
-          Object.values(counts(data.dataPoints, DERIVED, SERVICE)).reduce((sum, count) => sum + count, 0) >=
-          outcome.made,
-        30_000,
+      // The sinks settle: nothing of a late export escapes the scan.
+      await sleep(1_000);
+      const needles = corpus.needles.filter((needle) =>
+        records.some((record) => record.id === needle.record),
       );
-    } finally {
-      server.kill();
-    }
-    // The sinks settle: nothing of a late export escapes the scan.
-    await sleep(1_000);
-    const needles = corpus.needles.filter((needle) => records.some((record) => record.id === needle.record));
-    const scanner = new NeedleScanner(needles);
-    for (const sink of Object.values(sinks))
-      for (const file of readdirSync(sink.captureDir))
-        leaks.push(...scanner.scan(readFileSync(path.join(sink.captureDir, file)), `${sink.name}/${file}`));
-    console.log(
-      `dd-trace alone: ${JSON.stringify(outcome)} calls made, ${sinks.tempo.spans.length} spans at Tempo, ` +
-        `derived ${JSON.stringify(counts(sinks.prometheus.dataPoints, DERIVED, SERVICE))}, ${leaks.length} leaks`,
-    );
-  }, 120_000);
+      const scanner = new NeedleScanner(needles);
+      for (const sink of Object.values(sinks))
+        for (const file of readdirSync(sink.captureDir))
+          leaks.push(...scanner.scan(readFileSync(path.join(sink.captureDir, file)), `${sink.name}/${file}`));
+      console.log(
+        `${peer} alone: ${JSON.stringify(outcome)} calls made, ${sinks.tempo.spans.length} spans at Tempo, ` +
+          `derived ${JSON.stringify(counts(sinks.prometheus.dataPoints, DERIVED, service))}, ${leaks.length} leaks`,
+      );
+      for (const span of sinks.tempo.spans)
+        console.log(span.kind, span.name, JSON.stringify(span.attributes), span.status.code);
+    }, 120_000);
 
-  afterAll(async () => {
-    await collector?.stop();
-    await Promise.all(Object.values(sinks ?? {}).map((sink) => sink.close()));
-  });
-
-  it('delivers none of the canaries the server was sent', () => {
-    expect(leaks.map((leak) => `${leak.needle.entity} ${leak.where}`).slice(0, 10)).toEqual([]);
-  });
-
-  it('counts every tools/call on the derived metric, failures under the conventions’ fallback error.type', () => {
-    expect(outcome.failed).toBeGreaterThan(0);
-    expect(counts(sinks.prometheus.dataPoints, DERIVED, SERVICE)).toEqual({
-      [JSON.stringify({ 'mcp.method.name': 'tools/call' })]: outcome.made - outcome.failed,
-      [JSON.stringify({ 'error.type': '_OTHER', 'mcp.method.name': 'tools/call' })]: outcome.failed,
+    afterAll(async () => {
+      await collector?.stop();
+      await Promise.all(Object.values(sinks ?? {}).map((sink) => sink.close()));
     });
-  });
 
-  it('names its tools/call spans as the conventions do', () => {
-    const calls = sinks.tempo.spans.filter((span) => span.attributes['mcp.method.name'] === 'tools/call');
-    expect(calls).toHaveLength(outcome.made);
-    expect(new Set(calls.map((span) => span.name))).toEqual(new Set(['tools/call']));
-  });
-});
+    it('delivers none of the canaries the server was sent', () => {
+      expect(leaks.map((leak) => `${leak.needle.entity} ${leak.where}`).slice(0, 10)).toEqual([]);
+    });
+
+    it('counts every tools/call on the derived metric, and every failure', () => {
+      expect(outcome.failed).toBeGreaterThan(0);
+      expect(counts(sinks.prometheus.dataPoints, DERIVED, service)).toEqual({
+        [JSON.stringify({ 'mcp.method.name': 'tools/call' })]: outcome.made - outcome.failed,
+        [JSON.stringify({ 'error.type': '_OTHER', 'mcp.method.name': 'tools/call' })]: outcome.failed,
+      });
+    });
+
+    it('names its tools/call spans as the conventions do', () => {
+      const calls = sinks.tempo.spans.filter((span) => span.attributes['mcp.method.name'] === 'tools/call');
+      expect(calls).toHaveLength(outcome.made);
+      expect(new Set(calls.map((span) => span.name))).toEqual(new Set(['tools/call']));
+    });
+  },
+);
