@@ -4,8 +4,8 @@
 // spans, whose library sends the metric itself, are not counted a second time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../support/capture.ts';
+import { latestCounts } from '../support/foreign-servers.ts';
 import { type KitCollector, startKitCollector } from '../support/kit-collector.ts';
-import type { OtlpDataPoint } from '../support/sinks/otlp/decode.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 
 const SERVER = 2;
@@ -50,14 +50,6 @@ const toolCall = {
   'gen_ai.tool.name': 'search',
   'network.transport': 'pipe',
 };
-
-/** The latest cumulative count of each series of a metric from one service, by its attributes. */
-function counts(points: OtlpDataPoint[], metric: string, service: string): Record<string, number> {
-  const latest: Record<string, number> = {};
-  for (const point of points.filter((p) => p.metric === metric && p.resource['service.name'] === service))
-    latest[JSON.stringify(Object.fromEntries(Object.entries(point.attributes).sort()))] = point.value;
-  return latest;
-}
 
 beforeAll(async () => {
   sink = await startOtlpSink({ name: 'backends', captureRoot: newCaptureRoot('mcp-derived') });
@@ -105,10 +97,9 @@ beforeAll(async () => {
   if (response.status !== 200) throw new Error(`the collector answered ${response.status}`);
   await sink.waitFor(
     (data) =>
-      Object.values(counts(data.dataPoints, 'mcp.server.operation.duration', 'python-mcp-server')).reduce(
-        (sum, count) => sum + count,
-        0,
-      ) >= 4,
+      Object.values(
+        latestCounts(data.dataPoints, 'mcp.server.operation.duration', 'python-mcp-server'),
+      ).reduce((sum, count) => sum + count, 0) >= 4,
     30_000,
   );
 }, 60_000);
@@ -120,7 +111,7 @@ afterAll(async () => {
 
 describe('a server that sends MCP spans but not the conventions’ metric', () => {
   it('gets mcp.server.operation.duration from its server spans, by method, tool, transport and error', () => {
-    expect(counts(sink.dataPoints, 'mcp.server.operation.duration', 'python-mcp-server')).toEqual({
+    expect(latestCounts(sink.dataPoints, 'mcp.server.operation.duration', 'python-mcp-server')).toEqual({
       [JSON.stringify({
         'gen_ai.tool.name': 'search',
         'mcp.method.name': 'tools/call',
@@ -154,12 +145,12 @@ describe('a server traced by Sentry’s MCP integration', () => {
   });
 
   it('is not counted on the derived metric: its spans are not SERVER spans (docs/telemetry.md)', () => {
-    expect(counts(sink.dataPoints, 'mcp.server.operation.duration', 'sentry-server')).toEqual({});
+    expect(latestCounts(sink.dataPoints, 'mcp.server.operation.duration', 'sentry-server')).toEqual({});
   });
 });
 
 describe('the kit’s own server', () => {
   it('is not counted a second time from its spans', () => {
-    expect(counts(sink.dataPoints, 'mcp.server.operation.duration', 'kit-server')).toEqual({});
+    expect(latestCounts(sink.dataPoints, 'mcp.server.operation.duration', 'kit-server')).toEqual({});
   });
 });

@@ -4,19 +4,15 @@
 // conventions (rules.json `conventions`), so the derived mcp.server.operation.duration counts every call
 // and failure, and none of the canary arguments the real MCP client sent reaches a backend.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/provision/cache.ts';
-import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { type Leak, loadCanaries } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { eventually } from '../support/eventually.ts';
+import { latestCounts, leaksAt, searchEveryone } from '../support/foreign-servers.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { freePort } from '../support/ports.ts';
-import type { OtlpDataPoint } from '../support/sinks/otlp/decode.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 
 const DERIVED = 'mcp.server.operation.duration';
@@ -43,14 +39,6 @@ const peers = {
   },
 } as const;
 type Peer = keyof typeof peers;
-
-/** The latest cumulative count of each series of a metric from one service, by its attributes. */
-function counts(points: OtlpDataPoint[], metric: string, service: string): Record<string, number> {
-  const latest: Record<string, number> = {};
-  for (const point of points.filter((p) => p.metric === metric && p.resource['service.name'] === service))
-    latest[JSON.stringify(Object.fromEntries(Object.entries(point.attributes).sort()))] = point.value;
-  return latest;
-}
 
 describe.each(Object.keys(peers) as Peer[])(
   'an MCP server traced by %s alone, through the kit’s collector',
@@ -92,25 +80,11 @@ describe.each(Object.keys(peers) as Peer[])(
             ),
           30_000,
         );
-        const client = new Client({ name: 'claude-ai', version: '1.0.0' });
-        await client.connect(new StreamableHTTPClientTransport(url));
-        for (const { detainee } of records) {
-          const result = await client.callTool({
-            name: 'search_detainee_by_name',
-            arguments: {
-              first_name: detainee.first_name,
-              last_name: detainee.last_name,
-              date_of_birth: detainee.date_of_birth,
-            },
-          });
-          outcome.made++;
-          if (result.isError) outcome.failed++;
-        }
-        await client.close();
+        Object.assign(outcome, await searchEveryone(url, records));
         await sinks.prometheus
           .waitFor(
             (data) =>
-              Object.values(counts(data.dataPoints, DERIVED, service)).reduce(
+              Object.values(latestCounts(data.dataPoints, DERIVED, service)).reduce(
                 (sum, count) => sum + count,
                 0,
               ) >= outcome.made,
@@ -122,16 +96,10 @@ describe.each(Object.keys(peers) as Peer[])(
       }
       // The sinks settle: nothing of a late export escapes the scan.
       await sleep(1_000);
-      const needles = corpus.needles.filter((needle) =>
-        records.some((record) => record.id === needle.record),
-      );
-      const scanner = new NeedleScanner(needles);
-      for (const sink of Object.values(sinks))
-        for (const file of readdirSync(sink.captureDir))
-          leaks.push(...scanner.scan(readFileSync(path.join(sink.captureDir, file)), `${sink.name}/${file}`));
+      leaks.push(...leaksAt(Object.values(sinks), corpus, records));
       console.log(
         `${peer} alone: ${JSON.stringify(outcome)} calls made, ${sinks.tempo.spans.length} spans at Tempo, ` +
-          `derived ${JSON.stringify(counts(sinks.prometheus.dataPoints, DERIVED, service))}, ${leaks.length} leaks`,
+          `derived ${JSON.stringify(latestCounts(sinks.prometheus.dataPoints, DERIVED, service))}, ${leaks.length} leaks`,
       );
       for (const span of sinks.tempo.spans)
         console.log(span.kind, span.name, JSON.stringify(span.attributes), span.status.code);
@@ -148,7 +116,7 @@ describe.each(Object.keys(peers) as Peer[])(
 
     it('counts every tools/call on the derived metric, and every failure', () => {
       expect(outcome.failed).toBeGreaterThan(0);
-      expect(counts(sinks.prometheus.dataPoints, DERIVED, service)).toEqual({
+      expect(latestCounts(sinks.prometheus.dataPoints, DERIVED, service)).toEqual({
         [JSON.stringify({ 'mcp.method.name': 'tools/call' })]: outcome.made - outcome.failed,
         [JSON.stringify({ 'error.type': '_OTHER', 'mcp.method.name': 'tools/call' })]: outcome.failed,
       });

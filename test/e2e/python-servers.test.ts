@@ -8,23 +8,20 @@
 // ratio and raises the availability alert, and the overview's panels on the conventions' metric return
 // data for it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
+import { type Leak, loadCanaries } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { dashboardQueries, sampleVariables, substituteVariables } from '../support/dashboard-queries.ts';
 import { prometheusConfig } from '../support/dashboard-stack.ts';
 import { eventually } from '../support/eventually.ts';
+import { latestCounts, leaksAt, type SearchOutcome, searchEveryone } from '../support/foreign-servers.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { freePort } from '../support/ports.ts';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus.ts';
-import type { OtlpDataPoint } from '../support/sinks/otlp/decode.ts';
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { requireTools } from '../support/tools.ts';
 
@@ -36,19 +33,6 @@ const server = path.join(import.meta.dirname, '../support/python/mcp_server.py')
 const DERIVED = 'mcp.server.operation.duration';
 const corpus = loadCanaries();
 const tools = requireTools();
-
-interface Outcome {
-  made: number;
-  failed: number;
-}
-
-/** The latest cumulative count of each series of a metric from one service, by its attributes. */
-function counts(points: OtlpDataPoint[], metric: string, service: string): Record<string, number> {
-  const latest: Record<string, number> = {};
-  for (const point of points.filter((p) => p.metric === metric && p.resource['service.name'] === service))
-    latest[JSON.stringify(Object.fromEntries(Object.entries(point.attributes).sort()))] = point.value;
-  return latest;
-}
 
 async function startServer(variant: Variant, collector: KitCollector) {
   const port = await freePort();
@@ -90,7 +74,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   let sinks: { tempo: OtlpSink; loki: OtlpSink; prometheus: OtlpSink };
   let collector: KitCollector;
   let prometheus: RunningPrometheus;
-  const outcomes = new Map<Variant, Outcome>();
+  const outcomes = new Map<Variant, SearchOutcome>();
   const leaks: Leak[] = [];
 
   beforeAll(async () => {
@@ -129,25 +113,9 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
     for (const [index, variant] of VARIANTS.entries()) {
       const records = corpus.records.slice(index * CALLS_PER_VARIANT, (index + 1) * CALLS_PER_VARIANT);
       const running = await startServer(variant, collector);
-      const client = new Client({ name: 'claude-ai', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(running.url));
-      const outcome = { made: 0, failed: 0 };
-      for (const { detainee } of records) {
-        const result = await client.callTool({
-          name: 'search_detainee_by_name',
-          arguments: {
-            first_name: detainee.first_name,
-            last_name: detainee.last_name,
-            date_of_birth: detainee.date_of_birth,
-          },
-        });
-        outcome.made++;
-        if (result.isError) outcome.failed++;
-        // One call per flush of the collector's derived metric, as traffic spreads over time: Prometheus
-        // computes rates from the samples, and a burst within one flush leaves a single sample.
-        await sleep(1_100);
-      }
-      await client.close();
+      // One call per flush of the collector's derived metric, as traffic spreads over time: Prometheus
+      // computes rates from the samples, and a burst within one flush leaves a single sample.
+      const outcome = await searchEveryone(running.url, records, 1_100);
       // A server runs on; this one is stopped once its calls are traced (the SDK exports in batches).
       await sinks.tempo.waitFor(
         (data) =>
@@ -169,14 +137,10 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       60_000,
     );
     const records = corpus.records.slice(0, VARIANTS.length * CALLS_PER_VARIANT);
-    const needles = corpus.needles.filter((needle) => records.some((record) => record.id === needle.record));
-    const scanner = new NeedleScanner(needles);
-    for (const sink of Object.values(sinks))
-      for (const file of readdirSync(sink.captureDir))
-        leaks.push(...scanner.scan(readFileSync(path.join(sink.captureDir, file)), `${sink.name}/${file}`));
+    leaks.push(...leaksAt(Object.values(sinks), corpus, records));
     for (const variant of VARIANTS) {
       const service = `py-${variant}`;
-      const derived = Object.values(counts(sinks.prometheus.dataPoints, DERIVED, service));
+      const derived = Object.values(latestCounts(sinks.prometheus.dataPoints, DERIVED, service));
       console.log(
         `python ${variant}: ${JSON.stringify(outcomes.get(variant))} calls made, ` +
           `${sinks.tempo.spans.filter((span) => span.resource['service.name'] === service).length} spans at Tempo, ` +
@@ -211,7 +175,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       const outcome = outcomes.get(variant);
       expect(outcome?.failed).toBeGreaterThan(0);
       const tool = { 'gen_ai.tool.name': 'search_detainee_by_name', 'mcp.method.name': 'tools/call' };
-      expect(counts(sinks.prometheus.dataPoints, DERIVED, `py-${variant}`)).toMatchObject({
+      expect(latestCounts(sinks.prometheus.dataPoints, DERIVED, `py-${variant}`)).toMatchObject({
         [JSON.stringify(tool)]: (outcome?.made ?? 0) - (outcome?.failed ?? 0),
         [JSON.stringify({ 'error.type': 'tool_error', ...tool })]: outcome?.failed,
       });
@@ -231,7 +195,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   it('adds up the server’s counter labelled with each person’s surname: the label goes, the total stays', async () => {
     await eventually(async () => {
       const totals = VARIANTS.map((variant) =>
-        Object.values(counts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)),
+        Object.values(latestCounts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)),
       );
       return totals.every(
         (total, index) => total.length === 1 && total[0] === outcomes.get(VARIANTS[index] ?? 'fastmcp')?.made,
@@ -240,7 +204,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
         : undefined;
     }, 20_000).catch(() => undefined);
     for (const variant of VARIANTS)
-      expect(counts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)).toEqual({
+      expect(latestCounts(sinks.prometheus.dataPoints, 'locator.searches', `py-${variant}`)).toEqual({
         '{}': outcomes.get(variant)?.made,
       });
   });
