@@ -19,6 +19,8 @@ export interface Tools extends PrometheusTools, DockerTools {
   examplesNpmCache: string;
   /** Python with the packages of test/support/python/requirements.txt, for the Python MCP servers. */
   python: string;
+  /** The same on the MCP SDK's 1.x line (requirements-mcp1.txt), for OpenLLMetry's instrumentation. */
+  pythonMcp1: string;
 }
 
 export function toolPaths(): Tools {
@@ -29,7 +31,8 @@ export function toolPaths(): Tools {
     node26: nodeLinePath('26'),
     ...dockerToolPaths(),
     examplesNpmCache: examplesNpmCachePath(),
-    python: pythonVenvPythonPath(),
+    python: pythonVenvPythonPath('python'),
+    pythonMcp1: pythonVenvPythonPath('pythonMcp1'),
   };
 }
 
@@ -49,7 +52,8 @@ export function provisionTools(): Tools {
     node26: nodeLines['26'],
     ...provisionDockerTools(),
     examplesNpmCache: provisionExamplesNpmCache(),
-    python: provisionPythonVenv(),
+    python: provisionPythonVenv('python'),
+    pythonMcp1: provisionPythonVenv('pythonMcp1'),
   };
 }
 

@@ -25,8 +25,12 @@ import { type RunningPrometheus, startPrometheus } from '../support/prometheus.t
 import { type OtlpSink, startOtlpSink } from '../support/sinks/otlp-sink.ts';
 import { requireTools } from '../support/tools.ts';
 
-const VARIANTS = ['fastmcp', 'mcp-sdk', 'openinference'] as const;
+/** The tracings that name MCP operations as the conventions do, so the collector counts their calls. */
+const COUNTED = ['fastmcp', 'mcp-sdk', 'openinference'] as const;
+/** OpenLLMetry (on the MCP SDK's 1.x line) names no operation: its spans only pass the privacy layer. */
+const VARIANTS = [...COUNTED, 'openllmetry'] as const;
 type Variant = (typeof VARIANTS)[number];
+const counted = (variant: Variant) => (COUNTED as readonly Variant[]).includes(variant);
 const CALLS_PER_VARIANT = 9;
 const server = path.join(import.meta.dirname, '../support/python/mcp_server.py');
 
@@ -36,7 +40,8 @@ const tools = requireTools();
 
 async function startServer(variant: Variant, collector: KitCollector) {
   const port = await freePort();
-  const child = spawn(tools.python, [server, variant, `${port}`], {
+  const python = variant === 'openllmetry' ? tools.pythonMcp1 : tools.python;
+  const child = spawn(python, [server, variant, `${port}`], {
     env: {
       PATH: process.env.PATH ?? '',
       OTEL_SERVICE_NAME: `py-${variant}`,
@@ -120,7 +125,9 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       await sinks.tempo.waitFor(
         (data) =>
           data.spans.filter(
-            (span) => span.resource['service.name'] === `py-${variant}` && span.name.startsWith('tools/call'),
+            (span) =>
+              span.resource['service.name'] === `py-${variant}` &&
+              (!counted(variant) || span.name.startsWith('tools/call')),
           ).length >= outcome.made,
         30_000,
       );
@@ -129,7 +136,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
     }
     await sinks.prometheus.waitFor(
       (data) =>
-        VARIANTS.every((variant) =>
+        COUNTED.every((variant) =>
           data.dataPoints.some(
             (point) => point.metric === DERIVED && point.resource['service.name'] === `py-${variant}`,
           ),
@@ -169,7 +176,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
     expect(leaks.map((leak) => `${leak.needle.entity} ${leak.where}`).slice(0, 10)).toEqual([]);
   });
 
-  it.each(VARIANTS)(
+  it.each(COUNTED)(
     'counts every call of the %s server on mcp.server.operation.duration, failures by error.type',
     (variant) => {
       const outcome = outcomes.get(variant);
@@ -181,6 +188,17 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       });
     },
   );
+
+  it('keeps OpenLLMetry’s spans without the results it copies into each (mcp.response.value), and counts nothing it does not name', () => {
+    const spans = sinks.tempo.spans.filter((span) => span.resource['service.name'] === 'py-openllmetry');
+    expect(spans.length).toBeGreaterThanOrEqual(
+      outcomes.get('openllmetry')?.made ?? Number.POSITIVE_INFINITY,
+    );
+    // Its only spans are `ResponseStreamWriter`, a capitalised name the safe shape does not keep.
+    expect(new Set(spans.map((span) => span.name))).toEqual(new Set(['[redacted]']));
+    expect(spans.filter((span) => 'mcp.response.value' in span.attributes)).toEqual([]);
+    expect(latestCounts(sinks.prometheus.dataPoints, DERIVED, 'py-openllmetry')).toEqual({});
+  });
 
   it.each(VARIANTS)('keeps the %s server’s log records but none of their text', (variant) => {
     const records = sinks.loki.logRecords.filter(
@@ -210,7 +228,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   });
 
   it('gives each server the error ratio of the SLO rules and raises its availability alert', async () => {
-    const jobs = VARIANTS.map((variant) => `py-${variant}`);
+    const jobs = COUNTED.map((variant) => `py-${variant}`);
     // A third of the calls failed: far above 14.4 times the 1% budget. The alert is pending at once; it
     // fires after its `for:` (promtool tests both sides of it).
     const alerting = async () =>

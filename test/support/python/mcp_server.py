@@ -8,8 +8,9 @@ kit: only the collector stands between this server and the backends.
 Started by test/e2e/python-servers.test.ts with the venv of test/support/python/requirements.txt:
     python mcp_server.py <variant> <port>
 where <variant> picks the MCP tracing: `fastmcp` (FastMCP's own), `mcp-sdk` (the MCP SDK's own, on its
-MCPServer), `openllmetry` (opentelemetry-instrumentation-mcp on FastMCP) or `openinference`
-(openinference-instrumentation-mcp on FastMCP). Every third tool call fails.
+MCPServer), `openinference` (openinference-instrumentation-mcp on FastMCP), or `openllmetry`
+(opentelemetry-instrumentation-mcp on the MCP SDK 1.x's FastMCP, in the venv of requirements-mcp1.txt:
+it fails at import on mcp 2.x). Every third tool call fails.
 """
 
 import logging
@@ -73,7 +74,13 @@ def search_detainee_by_name(first_name: str, last_name: str, date_of_birth: str 
     return f"{first_name} {last_name}, born {date_of_birth}: held at the processing center"
 
 
-if variant == "mcp-sdk":
+if variant == "openllmetry":
+    from mcp.server.fastmcp import FastMCP as SdkFastMCP
+
+    sdk1_server = SdkFastMCP("py-locator", host="127.0.0.1", port=port)
+    sdk1_server.tool()(search_detainee_by_name)
+    sdk1_server.run("streamable-http")
+elif variant == "mcp-sdk":
     from mcp.server.mcpserver import MCPServer
 
     sdk_server = MCPServer("py-locator")
