@@ -1,0 +1,15 @@
+"""mcp-telemetry-kit for Python MCP servers: privacy layer 1 from the same rules as the TypeScript library.
+
+The package grows toward the TypeScript side's surface (issue #22); today it holds the privacy core that
+both languages must agree on byte for byte (test/vectors/privacy.json).
+"""
+
+from .privacy import (
+    PSEUDONYM_FORMAT,
+    PseudonymKeyError,
+    Pseudonymizer,
+    TaintRegistry,
+    scrub_text,
+)
+
+__all__ = ["PSEUDONYM_FORMAT", "PseudonymKeyError", "Pseudonymizer", "TaintRegistry", "scrub_text"]
