@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from mcp_telemetry_kit import PSEUDONYM_FORMAT, PseudonymKeyError, Pseudonymizer, TaintRegistry, scrub_text
+from mcp_telemetry_kit import (
+    PSEUDONYM_FORMAT,
+    PrivacyGuard,
+    PseudonymKeyError,
+    Pseudonymizer,
+    TaintRegistry,
+    scrub_text,
+)
 
 VECTORS = json.loads((Path(__file__).parents[2] / "test/vectors/privacy.json").read_text(encoding="utf-8"))
 
@@ -47,3 +54,13 @@ def test_refuses_a_short_key_in_one_line_without_it():
         Pseudonymizer("too-short-secret")
     assert "too-short-secret" not in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+@pytest.mark.parametrize("case", VECTORS["attributes"], ids=lambda case: case["location"])
+def test_sanitizes_attributes_as_the_typescript_library_does(case):
+    pseudonyms = VECTORS["pseudonyms"]
+    guard = PrivacyGuard(
+        Pseudonymizer(pseudonyms["secret"], now=lambda: pseudonyms["nowMs"] / 1000),
+        known_clients=VECTORS["knownClients"],
+    )
+    assert guard.sanitize_attributes(case["attributes"], case["location"]) == case["sanitized"]

@@ -92,6 +92,8 @@ describe('the Sentry overlay', () => {
     expect(run.sentry.spans[0]?.attributes).toEqual({
       'mcp.method.name': 'tools/call',
       'gen_ai.tool.name': 'failing',
+      // A failed MCP span without an error.type gets the conventions' fallback (rules.json conventions).
+      'error.type': '_OTHER',
     });
     expect(
       run.sentry.requests.every(

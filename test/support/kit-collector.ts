@@ -29,6 +29,7 @@ export const testKnownNames = {
     'peek',
     'fails',
     'failing',
+    'ok',
     'throws',
   ].join('|'),
   MCP_KIT_KNOWN_PROMPTS: 'greet',

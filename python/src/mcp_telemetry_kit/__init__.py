@@ -1,9 +1,10 @@
 """mcp-telemetry-kit for Python MCP servers: privacy layer 1 from the same rules as the TypeScript library.
 
-The package grows toward the TypeScript side's surface (issue #22); today it holds the privacy core that
+The package grows toward the TypeScript side's surface (issue #22); today it holds the privacy core (patterns, taint, pseudonyms, the attribute allow-list) that
 both languages must agree on byte for byte (test/vectors/privacy.json).
 """
 
+from .guard import PrivacyGuard
 from .privacy import (
     PSEUDONYM_FORMAT,
     PseudonymKeyError,
@@ -12,4 +13,4 @@ from .privacy import (
     scrub_text,
 )
 
-__all__ = ["PSEUDONYM_FORMAT", "PseudonymKeyError", "Pseudonymizer", "TaintRegistry", "scrub_text"]
+__all__ = ["PSEUDONYM_FORMAT", "PrivacyGuard", "PseudonymKeyError", "Pseudonymizer", "TaintRegistry", "scrub_text"]

@@ -32,8 +32,10 @@ RULES: dict = json.loads(resources.files(__package__).joinpath("rules.json").rea
 _JS_SPACE = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 
 
-def javascript_regex(source: str) -> re.Pattern[str]:
-    """A pattern of rules.json (JavaScript syntax, flags `gi`) compiled to match what it matches there."""
+def javascript_regex(source: str, ignore_case: bool = True) -> re.Pattern[str]:
+    """A regex of rules.json (JavaScript syntax; the patterns' flags `gi`, the shapes' none) compiled to
+    match what it matches there: JavaScript's \\s, and `$` only at the very end (Python's `$` also matches
+    before a final newline)."""
     out: list[str] = []
     in_class = False
     i = 0
@@ -51,9 +53,11 @@ def javascript_regex(source: str) -> re.Pattern[str]:
             in_class = True
         elif char == "]" and in_class:
             in_class = False
+        elif char == "$" and not in_class:
+            char = "\\Z"
         out.append(char)
         i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.ASCII)
+    return re.compile("".join(out), (re.IGNORECASE | re.ASCII) if ignore_case else re.ASCII)
 
 
 #: The patterns in the order they are applied (most specific first), as the TypeScript side applies them.
@@ -64,7 +68,7 @@ PII_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 #: Every pattern needs one of these (a digit, @, :, _ or "bearer"): text without any skips them all.
 _MIGHT_MATCH_A_PATTERN = re.compile(r"[0-9@:_]|bearer", re.IGNORECASE)
 #: A bare number of at most six digits: no pattern matches it.
-_A_FEW_DIGITS = re.compile(r"^[0-9]{1,6}$")
+_A_FEW_DIGITS = re.compile(r"^[0-9]{1,6}\Z")
 
 # Taint (src/privacy/scrubber.ts): a whole value of 3+ characters, each word of 4+ inside longer text, and
 # words of 2+ in scripts written without spaces, looked for inside longer runs of the script.
@@ -224,7 +228,8 @@ def scrub_text(text: str, taint: TaintRegistry | None = None) -> str:
 
 
 #: A pseudonym: `ps_` and 22 base64url characters (128 bits of the HMAC).
-PSEUDONYM_FORMAT = re.compile(r"^ps_[A-Za-z0-9_-]{22}$")
+PSEUDONYM_BODY = r"ps_[A-Za-z0-9_-]{22}"
+PSEUDONYM_FORMAT = re.compile(rf"^{PSEUDONYM_BODY}\Z")
 #: A key shorter than this could be brute-forced from pseudonyms of guessable ids.
 MIN_KEY_BYTES = 32
 

@@ -1,0 +1,189 @@
+"""The attribute allow-list of privacy layer 1, the port of PrivacyGuard.sanitizeAttributes (src/privacy/guard.ts).
+
+Keys off the allow-list are dropped; keys with a closed set keep a value of the set or become `other`;
+id keys are pseudonymised unless they already hold a pseudonym; shaped keys keep a value in their shape
+verbatim and pseudonymise any other; every other kept string must fit its key's value shape (or the
+attribute is dropped) and is scrubbed. At most 64 attributes, values cut at 256 UTF-16 code units, as
+JavaScript counts them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+from .privacy import (
+    PSEUDONYM_BODY,
+    PSEUDONYM_FORMAT,
+    RULES,
+    Pseudonymizer,
+    TaintRegistry,
+    javascript_regex,
+    scrub_text,
+)
+
+OTHER = "other"
+_ATTRIBUTES = RULES["attributes"]
+_LIMITS = RULES["limits"]
+_CLIENT_NAME = "mcpkit.client.name"
+
+_DROPPED = "dropped"
+_PSEUDONYMISED = "pseudonymised"
+_SCRUBBED = "scrubbed"
+
+
+class _InShape:
+    def __init__(self, shape: re.Pattern[str]) -> None:
+        self.shape = shape
+
+
+def _unanchored(source: str) -> str:
+    return re.sub(r"\$$", "", re.sub(r"^\^", "", source))
+
+
+def _value_shape_source(name: str) -> str:
+    if name == "name":
+        return RULES["names"]["shape"]
+    if name == "id":
+        return f"^(?:-?[0-9]{{1,19}}|{PSEUDONYM_BODY})$"
+    return _ATTRIBUTES["shapes"]["patterns"][name]
+
+
+def _value_shape_of(key: str) -> re.Pattern[str] | None:
+    shapes = _ATTRIBUTES["shapes"]
+    name = shapes["keys"].get(key)
+    if name is None:
+        name = next((shape for prefix, shape in shapes["prefixes"].items() if key.startswith(prefix)), None)
+    if name is None:
+        return None
+    every_key = _unanchored(shapes["everyKey"])
+    return javascript_regex(f"^(?:{every_key}|{_unanchored(_value_shape_source(name))})$", ignore_case=False)
+
+
+def known_clients_from_env(env: Mapping[str, str] = os.environ) -> list[str]:
+    """MCP_KIT_KNOWN_CLIENTS: client names separated by `|`, as the library and the collector read it."""
+    return [entry.strip() for entry in env.get("MCP_KIT_KNOWN_CLIENTS", "").split("|") if entry.strip()]
+
+
+def _javascript_string(value: object) -> str:
+    """A value as JavaScript's String() writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
+
+
+def _utf16_cut(text: str, limit: int) -> str:
+    """`text` cut to `limit` UTF-16 code units (JavaScript's length), with `…` when it was longer."""
+    if len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    kept: list[str] = []
+    units = 0
+    for char in text:
+        width = 2 if ord(char) > 0xFFFF else 1
+        if units + width > limit:
+            break
+        kept.append(char)
+        units += width
+    return "".join(kept) + "…"
+
+
+class PrivacyGuard:
+    """The allow-list, scrubber and pseudonymizer of one process, read from rules.json."""
+
+    def __init__(
+        self,
+        pseudonymizer: Pseudonymizer,
+        extra_attributes: list[str] | None = None,
+        known_clients: list[str] | None = None,
+    ) -> None:
+        self.pseudonymizer = pseudonymizer
+        self.taint = TaintRegistry()
+        self._allowed = {
+            "resource": set(_ATTRIBUTES["resource"]),
+            "record": {*_ATTRIBUTES["record"], *(extra_attributes or [])},
+        }
+        clients = known_clients if known_clients is not None else known_clients_from_env()
+        self._closed_sets = {
+            key: [*values, *clients] if key == _CLIENT_NAME else list(values)
+            for key, values in _ATTRIBUTES["values"]["keys"].items()
+        }
+        self._pseudonymised = set(_ATTRIBUTES["pseudonymised"])
+        self._shaped = {
+            key: javascript_regex(shape, ignore_case=False) for key, shape in _ATTRIBUTES["shaped"]["keys"].items()
+        }
+        self._treatments: dict[tuple[str, str], object] = {}
+
+    def is_allowed(self, key: str, location: str) -> bool:
+        if key in self._allowed[location]:
+            return True
+        return location == "record" and any(key.startswith(prefix) for prefix in _ATTRIBUTES["recordPrefixes"])
+
+    def _treatment(self, key: str, location: str) -> object:
+        found = self._treatments.get((key, location))
+        if found is None:
+            if not self.is_allowed(key, location):
+                found = _DROPPED
+            elif key in self._closed_sets:
+                found = self._closed_sets[key]
+            elif key in self._pseudonymised:
+                found = _PSEUDONYMISED
+            elif key in self._shaped:
+                found = self._shaped[key]
+            else:
+                shape = _value_shape_of(key)
+                found = _InShape(shape) if shape is not None else _SCRUBBED
+            if len(self._treatments) >= 4096:
+                self._treatments.clear()
+            self._treatments[(key, location)] = found
+        return found
+
+    def scrub(self, text: str, taint: bool = True) -> str:
+        """Free text with PII patterns and (unless `taint` is false) tainted values removed, then cut."""
+        scrubbed = scrub_text(text, self.taint if taint else None)
+        return _utf16_cut(scrubbed, _LIMITS["attributeValueLength"])
+
+    def sanitize_attributes(self, attributes: Mapping[str, object] | None, location: str) -> dict[str, object]:
+        """Allow-listed keys only, id keys pseudonymised, strings in their shape and scrubbed, at most 64."""
+        result: dict[str, object] = {}
+        if not attributes:
+            return result
+        count = 0
+        for key, value in attributes.items():
+            if value is None:
+                continue
+            treatment = self._treatment(key, location)
+            if treatment is _DROPPED:
+                continue
+            if count >= _LIMITS["attributeCount"]:
+                break
+            sanitized = self._sanitize_value(key, value, treatment)
+            if sanitized is None:
+                continue
+            count += 1
+            result[key] = sanitized
+        return result
+
+    def _sanitize_value(self, key: str, value: object, treatment: object) -> object | None:
+        if isinstance(treatment, _InShape):
+            # Free text under a kept key fits no shape: the attribute is dropped, as the collector drops it.
+            def fits(item: object) -> bool:
+                return not isinstance(item, str) or treatment.shape.search(item) is not None
+
+            if not (all(fits(item) for item in value) if isinstance(value, list) else fits(value)):
+                return None
+            return self._sanitize_value(key, value, _SCRUBBED)
+        if treatment is _SCRUBBED:
+            if isinstance(value, str):
+                return self.scrub(value)
+            if isinstance(value, list):
+                return [self.scrub(item) if isinstance(item, str) else item for item in value]
+            return value
+        text = _javascript_string(value)
+        if treatment is _PSEUDONYMISED:
+            return text if PSEUDONYM_FORMAT.match(text) else self.pseudonymizer.pseudonym(key, text)
+        if isinstance(treatment, re.Pattern):
+            return text if treatment.search(text) else self.pseudonymizer.pseudonym(key, text)
+        return text if text in treatment else OTHER
