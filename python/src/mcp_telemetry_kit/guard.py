@@ -172,13 +172,13 @@ class PrivacyGuard:
             def fits(item: object) -> bool:
                 return not isinstance(item, str) or treatment.shape.search(item) is not None
 
-            if not (all(fits(item) for item in value) if isinstance(value, list) else fits(value)):
+            if not (all(fits(item) for item in value) if isinstance(value, (list, tuple)) else fits(value)):
                 return None
             return self._sanitize_value(key, value, _SCRUBBED)
         if treatment is _SCRUBBED:
             if isinstance(value, str):
                 return self.scrub(value)
-            if isinstance(value, list):
+            if isinstance(value, (list, tuple)):
                 return [self.scrub(item) if isinstance(item, str) else item for item in value]
             return value
         text = _javascript_string(value)
