@@ -1,5 +1,6 @@
 // The kit's Python package (python/) under its own tests, pytest in the venv npm run tools makes: the
-// privacy core agrees with the TypeScript library on every shared vector (test/vectors/privacy.json).
+// privacy core agrees with the TypeScript library on every shared vector (test/vectors/privacy.json), and
+// its span and log processors hand the exporters only sanitized copies.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ describe('the Python package', () => {
     );
     const passed = Number(/(\d+) passed/.exec(output)?.[1] ?? 0);
     console.log(`python package: ${passed} pytest cases passed`);
-    expect(output).not.toMatch(/failed|error/i);
+    expect(output).not.toMatch(/\d+ (?:failed|errors?)\b/);
     expect(passed).toBeGreaterThan(400);
   });
 });

@@ -1,7 +1,8 @@
 """mcp-telemetry-kit for Python MCP servers: privacy layer 1 from the same rules as the TypeScript library.
 
 The package grows toward the TypeScript side's surface (issue #22); today it holds the privacy core (patterns, taint, pseudonyms, the attribute allow-list) and
-the span processor that applies it to every span (mcp_telemetry_kit.span_processor) that
+the span and log processors that apply it to every span and log record
+(mcp_telemetry_kit.span_processor, mcp_telemetry_kit.log_processor) that
 both languages must agree on byte for byte (test/vectors/privacy.json).
 """
 

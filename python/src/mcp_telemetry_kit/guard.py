@@ -145,6 +145,18 @@ class PrivacyGuard:
         scrubbed = scrub_text(text, self.taint if taint else None)
         return _utf16_cut(scrubbed, _LIMITS["attributeValueLength"])
 
+    def scrub_value(self, value: object) -> object:
+        """Free text of any shape (a log body, an event name) with every string leaf scrubbed."""
+        if isinstance(value, str):
+            return self.scrub(value)
+        if isinstance(value, (bytes, bytearray)):
+            return "[bytes]"
+        if isinstance(value, (list, tuple)):
+            return [self.scrub_value(item) for item in value]
+        if isinstance(value, Mapping):
+            return {self.scrub(str(key)): self.scrub_value(item) for key, item in value.items()}
+        return value
+
     def sanitize_attributes(self, attributes: Mapping[str, object] | None, location: str) -> dict[str, object]:
         """Allow-listed keys only, id keys pseudonymised, strings in their shape and scrubbed, at most 64."""
         result: dict[str, object] = {}
