@@ -13,6 +13,8 @@ import os
 import re
 from collections.abc import Mapping
 
+from opentelemetry.sdk.resources import Resource
+
 from .privacy import (
     PSEUDONYM_BODY,
     PSEUDONYM_FORMAT,
@@ -115,6 +117,7 @@ class PrivacyGuard:
             key: javascript_regex(shape, ignore_case=False) for key, shape in _ATTRIBUTES["shaped"]["keys"].items()
         }
         self._treatments: dict[tuple[str, str], object] = {}
+        self._resources: dict[int, tuple[Resource, Resource]] = {}
 
     def is_allowed(self, key: str, location: str) -> bool:
         if key in self._allowed[location]:
@@ -144,6 +147,14 @@ class PrivacyGuard:
         """Free text with PII patterns and (unless `taint` is false) tainted values removed, then cut."""
         scrubbed = scrub_text(text, self.taint if taint else None)
         return _utf16_cut(scrubbed, _LIMITS["attributeValueLength"])
+
+    def sanitize_resource(self, resource: Resource) -> Resource:
+        """The resource as exported: its allow-listed attributes only (computed once per resource)."""
+        known = self._resources.get(id(resource))
+        if known is None or known[0] is not resource:
+            known = (resource, Resource(self.sanitize_attributes(resource.attributes, "resource")))
+            self._resources[id(resource)] = known
+        return known[1]
 
     def scrub_value(self, value: object) -> object:
         """Free text of any shape (a log body, an event name) with every string leaf scrubbed."""

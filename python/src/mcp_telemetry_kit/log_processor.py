@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from opentelemetry._logs import LogRecord
 from opentelemetry.sdk._logs import LogRecordProcessor, ReadWriteLogRecord
-from opentelemetry.sdk.resources import Resource
 
 from .guard import PrivacyGuard
 
@@ -25,16 +24,6 @@ class PrivacyLogRecordProcessor(LogRecordProcessor):
     def __init__(self, next_processor: LogRecordProcessor, guard: PrivacyGuard) -> None:
         self._next = next_processor
         self._guard = guard
-        self._resources: dict[int, tuple[Resource, Resource]] = {}
-
-    def _resource(self, resource: Resource | None) -> Resource | None:
-        if resource is None:
-            return None
-        known = self._resources.get(id(resource))
-        if known is None or known[0] is not resource:
-            known = (resource, Resource(self._guard.sanitize_attributes(resource.attributes, "resource")))
-            self._resources[id(resource)] = known
-        return known[1]
 
     def on_emit(self, log_record: ReadWriteLogRecord) -> None:
         guard = self._guard
@@ -57,7 +46,7 @@ class PrivacyLogRecordProcessor(LogRecordProcessor):
         self._next.on_emit(
             ReadWriteLogRecord(
                 copy,
-                resource=self._resource(log_record.resource),
+                resource=guard.sanitize_resource(log_record.resource) if log_record.resource else None,
                 instrumentation_scope=log_record.instrumentation_scope,
                 limits=log_record.limits,
             )

@@ -9,7 +9,6 @@ text a caller or a careless line of code writes), a sanitized resource.
 from __future__ import annotations
 
 from opentelemetry.context import Context
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor
 from opentelemetry.trace import Link, SpanContext, Status, TraceState
 
@@ -31,14 +30,6 @@ class PrivacySpanProcessor(SpanProcessor):
     def __init__(self, next_processor: SpanProcessor, guard: PrivacyGuard) -> None:
         self._next = next_processor
         self._guard = guard
-        self._resources: dict[int, tuple[Resource, Resource]] = {}
-
-    def _resource(self, resource: Resource) -> Resource:
-        known = self._resources.get(id(resource))
-        if known is None or known[0] is not resource:
-            known = (resource, Resource(self._guard.sanitize_attributes(resource.attributes, "resource")))
-            self._resources[id(resource)] = known
-        return known[1]
 
     def on_start(self, span: Span, parent_context: Context | None = None) -> None:
         self._next.on_start(span, parent_context=parent_context)
@@ -52,7 +43,7 @@ class PrivacySpanProcessor(SpanProcessor):
                 name=guard.scrub(span.name, taint=not kit_span),
                 context=_without_trace_state(span.get_span_context()),
                 parent=_without_trace_state(span.parent),
-                resource=self._resource(span.resource),
+                resource=guard.sanitize_resource(span.resource),
                 attributes=guard.sanitize_attributes(span.attributes, "record"),
                 events=[
                     Event(
