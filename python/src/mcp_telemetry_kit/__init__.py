@@ -1,8 +1,8 @@
 """mcp-telemetry-kit for Python MCP servers: privacy layer 1 from the same rules as the TypeScript library.
 
-The package grows toward the TypeScript side's surface (issue #22); today it holds the privacy core (patterns, taint, pseudonyms, the attribute allow-list) and
-the span and log processors that apply it to every span and log record that
-both languages must agree on byte for byte (test/vectors/privacy.json).
+The package grows toward the TypeScript side's surface (issue #22). Today: the privacy core (PII patterns,
+taint, keyed pseudonyms, the attribute allow-list), on which both languages agree byte for byte
+(test/vectors/privacy.json), and the span and log processors that apply it to every span and log record.
 """
 
 from .guard import PrivacyGuard
