@@ -58,3 +58,14 @@ def test_keeps_only_allow_listed_resource_attributes():
     provider.shutdown()
     [data] = exporter.get_finished_logs()
     assert dict(data.resource.attributes) == {"service.name": "py-locator"}
+
+
+def test_leaves_the_body_unmarked_while_no_call_has_fed_taint_so_the_collector_redacts_it():
+    exporter = InMemoryLogRecordExporter()
+    guard = PrivacyGuard(Pseudonymizer(SECRET), known_clients=[])
+    provider = LoggerProvider(resource=Resource({"service.name": "py-locator"}))
+    provider.add_log_record_processor(PrivacyLogRecordProcessor(SimpleLogRecordProcessor(exporter), guard))
+    provider.get_logger("app").emit(body="looking for Xochitl Quetzalcoatl")
+    provider.shutdown()
+    [data] = exporter.get_finished_logs()
+    assert "mcpkit.body.scrubbed" not in data.log_record.attributes

@@ -2,9 +2,9 @@
 
 The exporting processor receives a sanitized copy of every record, Python `logging` bridged by the
 OpenTelemetry SDK's LoggingHandler included: allow-listed attributes (the handler's code.* and exception.*
-details off the list go), a scrubbed body (patterns and the values tool calls were given) marked
-`mcpkit.body.scrubbed` (the collector keeps a text body only with that mark), a scrubbed event name, no
-exception object, a sanitized resource.
+details off the list go), a scrubbed body (patterns and the values tool calls were given), marked
+`mcpkit.body.scrubbed` once taint is fed (the collector keeps a text body only with that mark), a
+scrubbed event name, no exception object, a sanitized resource.
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ class PrivacyLogRecordProcessor(LogRecordProcessor):
         guard = self._guard
         record = log_record.log_record
         attributes = guard.sanitize_attributes(record.attributes, "record")
-        if record.body is not None:
+        # The mark makes the collector keep the text, so it is given only where taint is fed (an
+        # instrumented server adds each call's arguments): patterns alone find no name in a sentence, and
+        # an unmarked body is replaced by `[redacted]` in the collector, the safe side.
+        if record.body is not None and guard.taint.fed:
             attributes[ATTR_MCPKIT_BODY_SCRUBBED] = True
         copy = LogRecord(
             timestamp=record.timestamp,

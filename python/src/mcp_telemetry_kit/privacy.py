@@ -111,6 +111,8 @@ class TaintRegistry:
         self._words: dict[str, float] = {}  # folded word -> expiry, in expiry order
         self._protected: set[str] = set()
         self._unspaced: set[str] = set()
+        #: Whether any call's arguments were ever added: only then do names in free text get caught.
+        self.fed = False
         # The markers patterns leave behind ("[date_numeric]") are scanned for taint after them.
         self.protect(["redacted", *RULES["patterns"].keys()])
 
@@ -132,6 +134,7 @@ class TaintRegistry:
     def add(self, value: object) -> None:
         """Remembers the words of every string leaf of `value` (a tool call's arguments)."""
         expiry = time.time() + self._ttl
+        self.fed = True
 
         def visit(node: object, depth: int) -> None:
             if depth > 8 or node is None or isinstance(node, bool):
