@@ -306,12 +306,10 @@ export async function renderCollectorPrivacy(): Promise<string> {
   ];
   const attribute = (key: string) => `span.attributes[${ottl(key)}]`;
   const conventionStatements = [
-    ...Object.entries(rules.conventions.aliases)
-      .filter(([key]) => !key.startsWith('$'))
-      .map(
-        ([from, to]) =>
-          `set(${attribute(to)}, ${attribute(from)}) where ${attribute(to)} == nil and ${attribute(from)} != nil`,
-      ),
+    ...Object.entries(rules.conventions.aliases).map(
+      ([from, to]) =>
+        `set(${attribute(to)}, ${attribute(from)}) where ${attribute(to)} == nil and ${attribute(from)} != nil`,
+    ),
     ...Object.entries(rules.conventions.serverSpanNames).map(
       ([name, method]) =>
         `set(${attribute('mcp.method.name')}, ${ottl(method)}) where span.kind == SPAN_KIND_SERVER and span.name == ${ottl(name)} and ${attribute('mcp.method.name')} == nil`,

@@ -3,13 +3,12 @@
 // its tools/call span `server_tool_call` and sets no MCP attribute; the collector maps it to the
 // conventions (rules.json `conventions`), so the derived mcp.server.operation.duration counts every call
 // and failure, and none of the canary arguments the real MCP client sent reaches a backend.
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../scripts/provision/cache.ts';
+import { startBinary } from '../support/binary.ts';
 import { type Leak, loadCanaries } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
-import { eventually } from '../support/eventually.ts';
 import { latestCounts, leaksAt, searchEveryone } from '../support/foreign-servers.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { freePort } from '../support/ports.ts';
@@ -65,21 +64,19 @@ describe.each(Object.keys(peers) as Peer[])(
         env: { MCP_KIT_KNOWN_TOOLS: 'search_detainee_by_name' },
       });
       const port = await freePort();
-      const server = spawn(process.execPath, [...args, `${port}`], {
+      const url = new URL(`http://127.0.0.1:${port}/mcp`);
+      const server = await startBinary({
+        name: service,
+        command: process.execPath,
+        args: [...args, `${port}`],
         cwd: repoRoot,
-        env: { PATH: process.env.PATH ?? '', ...env(collector) },
-        stdio: 'ignore',
+        env: env(collector),
+        // The MCP endpoint answers a bare GET with an error status: any answer means it listens.
+        healthUrl: url.href,
+        readyOnAnyAnswer: true,
+        startTimeoutMs: 30_000,
       });
       try {
-        const url = new URL(`http://127.0.0.1:${port}/mcp`);
-        await eventually(
-          async () =>
-            fetch(url).then(
-              () => true,
-              () => undefined,
-            ),
-          30_000,
-        );
         Object.assign(outcome, await searchEveryone(url, records));
         await sinks.prometheus
           .waitFor(
@@ -92,7 +89,7 @@ describe.each(Object.keys(peers) as Peer[])(
           )
           .catch(() => undefined);
       } finally {
-        server.kill();
+        await server.stop();
       }
       // The sinks settle: nothing of a late export escapes the scan.
       await sleep(1_000);
@@ -101,8 +98,6 @@ describe.each(Object.keys(peers) as Peer[])(
         `${peer} alone: ${JSON.stringify(outcome)} calls made, ${sinks.tempo.spans.length} spans at Tempo, ` +
           `derived ${JSON.stringify(latestCounts(sinks.prometheus.dataPoints, DERIVED, service))}, ${leaks.length} leaks`,
       );
-      for (const span of sinks.tempo.spans)
-        console.log(span.kind, span.name, JSON.stringify(span.attributes), span.status.code);
     }, 120_000);
 
     afterAll(async () => {

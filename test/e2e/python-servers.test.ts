@@ -7,12 +7,12 @@
 // dashboards and alerts see the server: the real Prometheus, with the kit's rules, computes its error
 // ratio and raises the availability alert, and the overview's panels on the conventions' metric return
 // data for it.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { startBinary } from '../support/binary.ts';
 import { type Leak, loadCanaries } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { dashboardQueries, sampleVariables, substituteVariables } from '../support/dashboard-queries.ts';
@@ -40,10 +40,12 @@ const tools = requireTools();
 
 async function startServer(variant: Variant, collector: KitCollector) {
   const port = await freePort();
-  const python = variant === 'openllmetry' ? tools.pythonMcp1 : tools.python;
-  const child = spawn(python, [server, variant, `${port}`], {
+  const url = new URL(`http://127.0.0.1:${port}/mcp`);
+  const binary = await startBinary({
+    name: `py-${variant}`,
+    command: variant === 'openllmetry' ? tools.pythonMcp1 : tools.python,
+    args: [server, variant, `${port}`],
     env: {
-      PATH: process.env.PATH ?? '',
       OTEL_SERVICE_NAME: `py-${variant}`,
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.otlpHttpUrl,
       // Header values are percent-encoded in OTEL_EXPORTER_OTLP_HEADERS.
@@ -51,27 +53,12 @@ async function startServer(variant: Variant, collector: KitCollector) {
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The MCP endpoint answers a bare GET with an error status: any answer means it listens.
+    healthUrl: url.href,
+    readyOnAnyAnswer: true,
+    startTimeoutMs: 60_000,
   });
-  let output = '';
-  child.stdout?.on('data', (chunk) => (output += chunk));
-  child.stderr?.on('data', (chunk) => (output += chunk));
-  const url = new URL(`http://127.0.0.1:${port}/mcp`);
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`the ${variant} server exited: ${output.slice(-2000)}`);
-    return fetch(url).then(
-      () => true,
-      () => undefined,
-    );
-  }, 60_000);
-  return { child, url, output: () => output };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+  return { binary, url };
 }
 
 describe('Python MCP servers with no kit code, through the kit’s collector', () => {
@@ -131,7 +118,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
           ).length >= outcome.made,
         30_000,
       );
-      await stop(running.child);
+      await running.binary.stop();
       outcomes.set(variant, outcome);
     }
     await sinks.prometheus.waitFor(

@@ -22,6 +22,7 @@ from .privacy import (
     Pseudonymizer,
     TaintRegistry,
     javascript_regex,
+    javascript_string,
     scrub_text,
 )
 
@@ -66,15 +67,6 @@ def _value_shape_of(key: str) -> re.Pattern[str] | None:
 def known_clients_from_env(env: Mapping[str, str] = os.environ) -> list[str]:
     """MCP_KIT_KNOWN_CLIENTS: client names separated by `|`, as the library and the collector read it."""
     return [entry.strip() for entry in env.get("MCP_KIT_KNOWN_CLIENTS", "").split("|") if entry.strip()]
-
-
-def _javascript_string(value: object) -> str:
-    """A value as JavaScript's String() writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return str(value)
 
 
 def _utf16_cut(text: str, limit: int) -> str:
@@ -204,7 +196,7 @@ class PrivacyGuard:
             if isinstance(value, (list, tuple)):
                 return [self.scrub(item) if isinstance(item, str) else item for item in value]
             return value
-        text = _javascript_string(value)
+        text = javascript_string(value)
         if treatment is _PSEUDONYMISED:
             return text if PSEUDONYM_FORMAT.match(text) else self.pseudonymizer.pseudonym(key, text)
         if isinstance(treatment, re.Pattern):

@@ -140,7 +140,7 @@ class TaintRegistry:
             if depth > 8 or node is None or isinstance(node, bool):
                 return
             if isinstance(node, (str, int, float)):
-                text = node if isinstance(node, str) else _javascript_number(node)
+                text = node if isinstance(node, str) else javascript_string(node)
                 spans = list(_words(text))
                 for start, end in spans:
                     word = text[start:end]
@@ -194,11 +194,13 @@ class TaintRegistry:
         return result
 
 
-def _javascript_number(number: float) -> str:
-    """A number as JavaScript's String() writes it (1.0 -> "1")."""
-    if isinstance(number, float) and number.is_integer() and abs(number) < 1e21:
-        return str(int(number))
-    return str(number)
+def javascript_string(value: object) -> str:
+    """A value as JavaScript's String() writes it (1.0 -> "1", True -> "true")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
 
 
 def _percent_decoded(text: str) -> str:
