@@ -30,6 +30,8 @@ OTHER = "other"
 _ATTRIBUTES = RULES["attributes"]
 _LIMITS = RULES["limits"]
 _CLIENT_NAME = "mcpkit.client.name"
+# Ids give one series per session or request: never a metric attribute.
+_METRIC_FORBIDDEN_IDS = ("mcp.session.id", "jsonrpc.request.id")
 
 _DROPPED = "dropped"
 _PSEUDONYMISED = "pseudonymised"
@@ -108,8 +110,28 @@ class PrivacyGuard:
         self._shaped = {
             key: javascript_regex(shape, ignore_case=False) for key, shape in _ATTRIBUTES["shaped"]["keys"].items()
         }
+        self._formats = {
+            key: javascript_regex(shape, ignore_case=False) for key, shape in _ATTRIBUTES["formats"]["keys"].items()
+        }
         self._treatments: dict[tuple[str, str], object] = {}
         self._resources: dict[int, tuple[Resource, Resource]] = {}
+
+    def closed_value(self, key: str, value: str) -> str:
+        """A value of a key with a closed set (an MCP method, a client name): itself when in the set, else `other`."""
+        values = self._closed_sets.get(key)
+        return value if values is None or value in values else OTHER
+
+    def formatted_value(self, key: str, value: str) -> str:
+        """A value of a key kept only in a format (a client version): itself when it fits, else `other`."""
+        shape = self._formats.get(key)
+        return value if shape is None or shape.search(value) else OTHER
+
+    def sanitize_metric_attributes(self, attributes: Mapping[str, object] | None) -> dict[str, object]:
+        """The allow-list of records, without the ids that would make a series per session or request."""
+        result = self.sanitize_attributes(attributes, "record")
+        for key in _METRIC_FORBIDDEN_IDS:
+            result.pop(key, None)
+        return result
 
     def is_allowed(self, key: str, location: str) -> bool:
         if key in self._allowed[location]:

@@ -14,13 +14,17 @@ the `regex` package, as JavaScript's \\p{...}.
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import hmac
 import json
+import logging
+import os
 import re
+import secrets
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from urllib.parse import unquote_to_bytes
 
@@ -265,3 +269,46 @@ class Pseudonymizer:
         period_key = hmac.new(self._secret, f"period:{self.period()}".encode(), hashlib.sha256).digest()
         digest = hmac.new(period_key, f"{kind}\0{raw_id}".encode(), hashlib.sha256).digest()
         return "ps_" + base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode("ascii")
+
+
+def pseudonym_secret(
+    secret: bytes | str | None = None, ephemeral: bool | None = None, env: Mapping[str, str] = os.environ
+) -> bytes:
+    """The key for pseudonyms, as the TypeScript library finds it (src/privacy/pseudonymizer.ts).
+
+    The argument, else MCP_KIT_PSEUDONYM_KEY, else the file MCP_KIT_PSEUDONYM_KEY_FILE names (a Docker or
+    Kubernetes secret; one trailing newline ignored), of at least 32 bytes; a random one only when ephemeral
+    pseudonyms are asked for (MCP_KIT_EPHEMERAL_PSEUDONYMS=true). Anything else raises: a missing or short
+    key is never a default, because the same key must give the same pseudonym in every process.
+    """
+    key: bytes | None = None
+    source = "the pseudonym key"
+    if secret:
+        key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    elif env.get("MCP_KIT_PSEUDONYM_KEY"):
+        key = env["MCP_KIT_PSEUDONYM_KEY"].encode("utf-8")
+        source = "MCP_KIT_PSEUDONYM_KEY"
+    elif env.get("MCP_KIT_PSEUDONYM_KEY_FILE"):
+        path = env["MCP_KIT_PSEUDONYM_KEY_FILE"]
+        source = f"MCP_KIT_PSEUDONYM_KEY_FILE ({path})"
+        try:
+            with open(path, encoding="utf-8") as file:
+                key = re.sub(r"\r?\n$", "", file.read()).encode("utf-8")
+        except OSError as error:
+            code = errno.errorcode.get(error.errno or 0, "unreadable")
+            raise PseudonymKeyError(f"mcp-telemetry-kit: cannot read {source}: {code}") from None
+    if not key:
+        wanted = ephemeral if ephemeral is not None else env.get("MCP_KIT_EPHEMERAL_PSEUDONYMS", "").strip().lower() == "true"
+        if wanted:
+            logging.getLogger(__package__).warning(
+                "mcp-telemetry-kit: ephemeral pseudonyms: they will not join across processes or restarts."
+            )
+            return secrets.token_bytes(MIN_KEY_BYTES)
+        raise PseudonymKeyError(
+            "mcp-telemetry-kit: no pseudonym key: set MCP_KIT_PSEUDONYM_KEY or MCP_KIT_PSEUDONYM_KEY_FILE "
+            f"(at least {MIN_KEY_BYTES} random bytes, e.g. `openssl rand -base64 32`), or "
+            "MCP_KIT_EPHEMERAL_PSEUDONYMS=true for per-process pseudonyms"
+        )
+    if len(key) < MIN_KEY_BYTES:
+        raise PseudonymKeyError(f"mcp-telemetry-kit: {source} has {len(key)} bytes; at least {MIN_KEY_BYTES} are required")
+    return key
