@@ -1,7 +1,10 @@
 // Any MCP server, any instrumentation (issue #29): Python MCP servers set up the common way, with no kit
 // code (test/support/python/mcp_server.py: FastMCP or the MCP SDK's own server, the OpenTelemetry
 // Python SDK from OTEL_*, Python logging bridged to OTLP logs, careless logging of what callers ask),
-// each with one of the MCP tracings users pick, send to the kit's real collector. A real MCP client calls
+// each with one of the MCP tracings users pick, send to the kit's real collector; and the same careless
+// FastMCP server with the kit's Python package (issue #22: start_telemetry(), instrument_mcp_server()),
+// the Python channel of the canary run, whose log text survives scrubbed and whose metrics fill the
+// kit's dashboards as a TypeScript server's do. A real MCP client calls
 // a tool once per canary record: the backends receive none of the canaries, log bodies included, and
 // the collector's derived mcp.server.operation.duration counts every call and every failure, so the
 // dashboards and alerts see the server: the real Prometheus, with the kit's rules, computes its error
@@ -27,10 +30,15 @@ import { requireTools } from '../support/tools.ts';
 
 /** The tracings that name MCP operations as the conventions do, so the collector counts their calls. */
 const COUNTED = ['fastmcp', 'mcp-sdk', 'openinference'] as const;
-/** OpenLLMetry (on the MCP SDK's 1.x line) names no operation: its spans only pass the privacy layer. */
-const VARIANTS = [...COUNTED, 'openllmetry'] as const;
+/**
+ * OpenLLMetry (on the MCP SDK's 1.x line) names no operation: its spans only pass the privacy layer. The
+ * kit's package records mcp.server.operation.duration itself, with the kit's analytics.
+ */
+const VARIANTS = [...COUNTED, 'openllmetry', 'kit'] as const;
 type Variant = (typeof VARIANTS)[number];
 const counted = (variant: Variant) => (COUNTED as readonly Variant[]).includes(variant);
+const namesOperations = (variant: Variant) => counted(variant) || variant === 'kit';
+const repoRoot = path.join(import.meta.dirname, '../..');
 const CALLS_PER_VARIANT = 9;
 const server = path.join(import.meta.dirname, '../support/python/mcp_server.py');
 
@@ -52,6 +60,14 @@ async function startServer(variant: Variant, collector: KitCollector) {
       OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${testCollectorSecrets.MCP_KIT_COLLECTOR_TOKEN}`,
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
+      ...(variant === 'kit'
+        ? {
+            PYTHONPATH: path.join(repoRoot, 'python/src'),
+            PYTHONDONTWRITEBYTECODE: '1',
+            MCP_KIT_PSEUDONYM_KEY: 'python-test-pseudonym-key-0123456789abcdef',
+            MCP_KIT_METRIC_PREFIXES: 'locator[.]',
+          }
+        : {}),
     },
     // The MCP endpoint answers a bare GET with an error status: any answer means it listens.
     healthUrl: url.href,
@@ -68,6 +84,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   let prometheus: RunningPrometheus;
   const outcomes = new Map<Variant, SearchOutcome>();
   const leaks: Leak[] = [];
+  let kitServer: { stop(): Promise<string> } | undefined;
 
   beforeAll(async () => {
     sinks = {
@@ -114,16 +131,30 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
           data.spans.filter(
             (span) =>
               span.resource['service.name'] === `py-${variant}` &&
-              (!counted(variant) || span.name.startsWith('tools/call')),
+              (!namesOperations(variant) || span.name.startsWith('tools/call')),
           ).length >= outcome.made,
         30_000,
       );
-      await running.binary.stop();
       outcomes.set(variant, outcome);
+      if (variant === 'kit') {
+        // Its session (closed by the client) is recorded when it ends: two exports of it make a rate.
+        await sinks.prometheus.waitFor(
+          (data) =>
+            data.dataPoints.filter(
+              (point) =>
+                point.metric === 'mcp.server.session.duration' && point.resource['service.name'] === 'py-kit',
+            ).length >= 2,
+          30_000,
+        );
+        // It runs on, as a server does, exporting its metrics (the collector does so for the others).
+        kitServer = running.binary;
+        continue;
+      }
+      await running.binary.stop();
     }
     await sinks.prometheus.waitFor(
       (data) =>
-        COUNTED.every((variant) =>
+        VARIANTS.filter(namesOperations).every((variant) =>
           data.dataPoints.some(
             (point) => point.metric === DERIVED && point.resource['service.name'] === `py-${variant}`,
           ),
@@ -154,6 +185,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   }, 600_000);
 
   afterAll(async () => {
+    await kitServer?.stop();
     await collector?.stop();
     await prometheus?.stop();
     await Promise.all(Object.values(sinks ?? {}).map((sink) => sink.close()));
@@ -187,15 +219,49 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
     expect(latestCounts(sinks.prometheus.dataPoints, DERIVED, 'py-openllmetry')).toEqual({});
   });
 
-  it.each(VARIANTS)('keeps the %s server’s log records but none of their text', (variant) => {
-    const records = sinks.loki.logRecords.filter(
-      (record) => record.resource['service.name'] === `py-${variant}`,
+  it('counts every call of the server with the kit’s package, by its own mcp.server.operation.duration and mcpkit.tool.calls', () => {
+    const outcome = outcomes.get('kit');
+    expect(outcome?.failed).toBeGreaterThan(0);
+    const total = (metric: string, where: (attributes: Record<string, unknown>) => boolean) =>
+      Object.entries(latestCounts(sinks.prometheus.dataPoints, metric, 'py-kit'))
+        .filter(([attributes]) => where(JSON.parse(attributes)))
+        .reduce((sum, [, count]) => sum + count, 0);
+    const tool = (attributes: Record<string, unknown>) =>
+      attributes['gen_ai.tool.name'] === 'search_detainee_by_name';
+    expect(total(DERIVED, (a) => tool(a) && a['error.type'] === undefined)).toBe(
+      (outcome?.made ?? 0) - (outcome?.failed ?? 0),
     );
-    // One line per call, one more per failure, and whatever the libraries log.
-    expect(records.length).toBeGreaterThanOrEqual(outcomes.get(variant)?.made ?? Number.POSITIVE_INFINITY);
-    expect(new Set(records.map((record) => record.body))).toEqual(new Set(['[redacted]']));
-    expect(records.some((record) => record.severityText === 'ERROR')).toBe(true);
+    expect(total(DERIVED, (a) => tool(a) && a['error.type'] === 'tool_error')).toBe(outcome?.failed);
+    expect(total('mcpkit.tool.calls', (a) => tool(a) && a['mcpkit.tool.outcome'] === 'tool_error')).toBe(
+      outcome?.failed,
+    );
+    expect(total('mcpkit.tool.calls', (a) => a['mcpkit.client.name'] === 'claude-ai')).toBe(outcome?.made);
+    // The kit's spans are the only ones: FastMCP's own are suppressed under them.
+    const spans = sinks.tempo.spans.filter((span) => span.resource['service.name'] === 'py-kit');
+    expect(spans.filter((span) => span.name === 'tools/call search_detainee_by_name')).toHaveLength(
+      outcome?.made ?? -1,
+    );
   });
+
+  it('keeps the kit server’s log text with the callers’ words taken out', () => {
+    const bodies = sinks.loki.logRecords
+      .filter((record) => record.resource['service.name'] === 'py-kit')
+      .map((record) => String(record.body));
+    expect(bodies.some((body) => body.startsWith('search_detainee_by_name first_name='))).toBe(true);
+  });
+
+  it.each(VARIANTS.filter((variant) => variant !== 'kit'))(
+    'keeps the %s server’s log records but none of their text',
+    (variant) => {
+      const records = sinks.loki.logRecords.filter(
+        (record) => record.resource['service.name'] === `py-${variant}`,
+      );
+      // One line per call, one more per failure, and whatever the libraries log.
+      expect(records.length).toBeGreaterThanOrEqual(outcomes.get(variant)?.made ?? Number.POSITIVE_INFINITY);
+      expect(new Set(records.map((record) => record.body))).toEqual(new Set(['[redacted]']));
+      expect(records.some((record) => record.severityText === 'ERROR')).toBe(true);
+    },
+  );
 
   it('adds up the server’s counter labelled with each person’s surname: the label goes, the total stays', async () => {
     await eventually(async () => {
@@ -215,7 +281,7 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
   });
 
   it('gives each server the error ratio of the SLO rules, and its availability alert fires', async () => {
-    const jobs = COUNTED.map((variant) => `py-${variant}`);
+    const jobs = VARIANTS.filter(namesOperations).map((variant) => `py-${variant}`);
     // A third of the calls failed: far above 14.4 times the 1% budget. The alert is pending at once and
     // fires once it has held for its `for:` (2 minutes; promtool tests both sides of it).
     const raised = async (state: string) =>
@@ -256,6 +322,31 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
       const text = substituteVariables(query.text, { ...sampleVariables, job: 'py-fastmcp' });
       if ((await prometheus.query(text)).length === 0) empty.push(query.where);
     }
+    expect(empty).toEqual([]);
+  });
+
+  it('answers for the server with the kit’s package every query of the overview, tools, clients and host dashboards on what it records', async () => {
+    // The panels on the metrics the kit's package records (the conventions', mcpkit.tool.*, sessions,
+    // lookups, process and host), not those on the TypeScript reference server's own (locator_*), the
+    // Node.js runtime, HTTP refusals before MCP or the pipeline, nor the reference server's own tools,
+    // arguments and spans.
+    const notRecorded =
+      /\b(?:locator_|nodejs_|v8js_|mcpkit_http_|mcpkit_privacy_|mcpkit_cache|otelcol_|ALERTS|smart_detainee_search|mcpkit_arg_language|mcpkit_result_query_language|upstream lookup)/;
+    const queries = dashboardQueries().filter(
+      (query) =>
+        query.language === 'promql' &&
+        ['mcp-overview', 'mcp-tools', 'mcp-clients', 'mcp-host'].includes(query.dashboard) &&
+        query.text.includes('$job') &&
+        !notRecorded.test(query.text),
+    );
+    const empty: string[] = [];
+    for (const query of queries) {
+      const text = substituteVariables(query.text, { ...sampleVariables, job: 'py-kit' });
+      if ((await prometheus.query(text)).length === 0) empty.push(`${query.where}: ${text}`);
+    }
+    console.log(
+      `python kit server: ${queries.length - empty.length} of ${queries.length} dashboard queries answered`,
+    );
     expect(empty).toEqual([]);
   });
 });

@@ -25,7 +25,8 @@ export async function searchEveryone(
   spacingMs = 0,
 ): Promise<SearchOutcome> {
   const client = new Client({ name: 'claude-ai', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(url));
+  const transport = new StreamableHTTPClientTransport(url);
+  await client.connect(transport);
   const outcome = { made: 0, failed: 0 };
   try {
     for (const { detainee } of records) {
@@ -42,6 +43,8 @@ export async function searchEveryone(
       if (spacingMs > 0) await sleep(spacingMs);
     }
   } finally {
+    // Ends the session as a well-behaved client does (HTTP DELETE), so the server records it.
+    await transport.terminateSession().catch(() => undefined);
     await client.close();
   }
   return outcome;

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -72,6 +74,29 @@ class TelemetryHandle:
                 provider.shutdown()
 
 
+def _flush_on_termination(handle: TelemetryHandle) -> None:
+    """On SIGTERM, export what is buffered, then terminate as SIGTERM would.
+
+    A server stopped by its supervisor otherwise loses its last spans, records and metric interval: the
+    default action ends the process without exit handlers, and uvicorn, after its graceful shutdown,
+    raises the signal it caught again under the handler it found. Installed only where nobody handles
+    SIGTERM yet, from the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+        return
+
+    def on_sigterm(signum: int, _frame: object) -> None:
+        signal.signal(signum, signal.SIG_DFL)
+        try:
+            handle.shutdown()
+        finally:
+            os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+
+
 def _resource(service_name: str | None, service_version: str | None, environment: str | None) -> Resource:
     own: dict[str, str] = {}
     if service_name:
@@ -97,6 +122,7 @@ def start_telemetry(
     metric_prefixes: list[str] | None = None,
     host_metrics: bool = True,
     log_handler: bool = True,
+    flush_on_sigterm: bool = True,
     span_exporter: SpanExporter | None = None,
     metric_exporter: MetricExporter | None = None,
     log_exporter: LogRecordExporter | None = None,
@@ -106,7 +132,8 @@ def start_telemetry(
     """Starts the OpenTelemetry SDK with privacy layer 1 in front of every exporter; sets it globally.
 
     Call it once, first thing. `log_handler` bridges Python `logging` (root logger, INFO and up) to OTLP
-    logs; the exporters default to OTLP/HTTP from OTEL_*; the others mirror the TypeScript options.
+    logs; `flush_on_sigterm` exports what is buffered when the process is told to stop; the exporters default
+    to OTLP/HTTP from OTEL_*; the others mirror the TypeScript options.
     """
     global _guard
     if env.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
@@ -148,4 +175,7 @@ def start_telemetry(
             logging.getLogger().setLevel(logging.INFO)
     if host_metrics:
         start_host_metrics()
-    return TelemetryHandle(tracer_provider, meter_provider, logger_provider)
+    handle = TelemetryHandle(tracer_provider, meter_provider, logger_provider)
+    if flush_on_sigterm:
+        _flush_on_termination(handle)
+    return handle
