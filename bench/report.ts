@@ -5,6 +5,7 @@ import type { CollectorResult } from './collector.ts';
 import { contenderLabels, contenderNames, pendingContenders } from './contenders.ts';
 import type { HttpResult } from './http.ts';
 import type { InMemoryResult } from './in-memory.ts';
+import { type PythonResult, pythonContenders } from './python.ts';
 import type { Interval } from './stats.ts';
 
 export interface BenchResults {
@@ -23,6 +24,7 @@ export interface BenchResults {
   http?: HttpResult;
   callgrind?: CallgrindResult;
   collector?: CollectorResult;
+  python?: PythonResult;
 }
 
 const f = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
@@ -48,6 +50,9 @@ export function summary(results: BenchResults) {
     httpStartupDeltaMs: round(kitHttp?.startupDeltaMs, 0),
     httpToolCallSpansPerCall: round(kitHttp?.toolCallSpansPerCall, 4),
     callgrindInstructionRatio: round(results.callgrind?.ratio),
+    pythonKitP50Ratio: round(results.python?.contenders['fastmcp-kit']?.p50Ratio),
+    pythonKitAddedCpuUsPerCall: round(results.python?.contenders['fastmcp-kit']?.addedCpuUsPerCall, 1),
+    pythonOpenLLMetryP50Ratio: round(results.python?.contenders['sdk1-openllmetry']?.p50Ratio),
     collectorFullToPassthrough: round(results.collector?.fullToPassthroughRatio),
     collectorFullSpansPerCpuSecond: round(results.collector?.full.spansPerCpuSecond, 0),
     collectorCpuAtRate: round(results.collector?.full.atRate.cpuFractionOfOneCore),
@@ -177,6 +182,23 @@ export function markdown(results: BenchResults): string {
         const c = memory.contenders[name];
         if (!c) return `| ${contenderLabels[name]} | – |`;
         return `| ${contenderLabels[name]} | ${c.runs} | ${f(c.cpuUsPerCall)} | ${ci(c.addedCpuUsPerCall, 1)} | ${f(c.p50Us)} | ${ci(c.p50Ratio)} | ${ci(c.p99Ratio)} | ${f(c.rssDeltaMiB)} | ${f(c.startupDeltaMs, 0)} | ${f(c.toolCallSpansPerCall, 3)} |`;
+      }),
+      '',
+    );
+  }
+  const python = results.python;
+  if (python) {
+    lines.push(
+      `## Python, per call, in-memory transport (tool \`echo\`, ${python.rounds} rounds, ${python.callsPerRun} calls per run)`,
+      '',
+      'Ratios to the plain server of the same stack (FastMCP 4.2, or the MCP SDK 1.30 that OpenLLMetry needs), medians of the rounds.',
+      '',
+      '| contender | runs | CPU µs/call | added CPU µs/call | CPU ratio | p50 µs | p50 ratio | p99 µs |',
+      '|---|---|---|---|---|---|---|---|',
+      ...pythonContenders.map((name) => {
+        const c = python.contenders[name];
+        if (!c) return `| ${name} | – |`;
+        return `| ${name} | ${c.runs} | ${f(c.cpuUsPerCall)} | ${f(c.addedCpuUsPerCall)} | ${f(c.cpuRatio, 2)} | ${f(c.p50Us)} | ${f(c.p50Ratio, 2)} | ${f(c.p99Us)} |`;
       }),
       '',
     );

@@ -1,5 +1,6 @@
-// `npm run bench [-- --quick] [--only in-memory,http,callgrind,collector] [--note TEXT] [--profile DIR]`:
-// the kit's overhead side by side with its peers, and the collector's throughput (issue 10). Runs inside
+// `npm run bench [-- --quick] [--only in-memory,http,callgrind,collector,python] [--note TEXT] [--profile DIR]`:
+// the kit's overhead side by side with its peers, the Python package's beside its peers, and the
+// collector's throughput (issue 10). Runs inside
 // scripts/isolated.ts (loopback-only network namespace). Prints markdown tables, writes them and the
 // JSON to bench/results/ (bench-<mode>.md/.json; a run of some sections only writes
 // bench-<mode>-<sections>.md/.json, so it never overwrites the whole run's table), and prints last a
@@ -14,20 +15,21 @@ import { benchCollector, captureSpans } from './collector.ts';
 import { cores, loadAverage, pin } from './cpu.ts';
 import { benchHttp } from './http.ts';
 import { benchInMemory } from './in-memory.ts';
+import { benchPython } from './python.ts';
 import { type BenchResults, markdown, summary } from './report.ts';
 import { startBenchSink } from './sink.ts';
 
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'in-memory,http,callgrind,collector' },
+    only: { type: 'string', default: 'in-memory,http,callgrind,collector,python' },
     note: { type: 'string', default: '' },
     seed: { type: 'string', default: 'mcp-telemetry-kit-bench' },
     profile: { type: 'string' },
   },
 });
 const quick = values.quick;
-const allSections = ['in-memory', 'http', 'callgrind', 'collector'];
+const allSections = ['in-memory', 'http', 'callgrind', 'collector', 'python'];
 const sections = new Set(values.only.split(','));
 const unknown = [...sections].filter((section) => !allSections.includes(section));
 if (unknown.length) throw new Error(`--only: unknown section ${unknown.join(', ')}`);
@@ -83,6 +85,16 @@ try {
   if (sections.has('callgrind')) {
     log('callgrind instruction counts (slow: Node under valgrind)');
     results.callgrind = await benchCallgrind({ n1: 100, n2: quick ? 600 : 1100, sink });
+  }
+  if (sections.has('python')) {
+    log('Python package per-call cost (FastMCP, OpenLLMetry)');
+    results.python = await benchPython({
+      rounds: quick ? 3 : 5,
+      calls: quick ? 1000 : 3000,
+      sink,
+      core: cores.measured,
+      log,
+    });
   }
   if (sections.has('collector')) {
     log('collector throughput: capturing reference-server spans');
