@@ -158,6 +158,18 @@ def _recorded() -> _Instruments:
     return _instruments
 
 
+_tracers: dict[int, trace.Tracer] = {}
+
+
+def _tracer() -> trace.Tracer:
+    # One per tracer provider (the API's proxy until start_telemetry() sets one): get_tracer() is not free.
+    provider = trace.get_tracer_provider()
+    found = _tracers.get(id(provider))
+    if found is None:
+        found = _tracers[id(provider)] = provider.get_tracer(names.INSTRUMENTATION_SCOPE)
+    return found
+
+
 def _header(request: object, name: str) -> str | None:
     headers = getattr(request, "headers", None)
     if headers is None:
@@ -303,7 +315,7 @@ class KitMiddleware:
         # Parented on the caller's trace from _meta; the transport's span is then a link.
         links = [Link(transport_span)] if from_meta and transport_span.is_valid else []
         target = tool or prompt
-        span = trace.get_tracer(names.INSTRUMENTATION_SCOPE).start_span(
+        span = _tracer().start_span(
             f"{exported_method} {target}" if target else exported_method,
             context=parent,
             kind=SpanKind.SERVER,
