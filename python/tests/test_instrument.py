@@ -92,6 +92,18 @@ def search_detainee_by_a_number(a_number: str) -> str:
     raise RuntimeError(f"upstream refused {a_number}")
 
 
+@server.prompt
+def find_relative(name: str) -> str:
+    """A prompt to look for a relative."""
+    return f"Please find {name}"
+
+
+@server.resource("locator://facilities")
+def facilities() -> str:
+    """The detention facilities."""
+    return "Processing center"
+
+
 instrument_mcp_server(
     server,
     tools={
@@ -118,6 +130,9 @@ async def _session() -> None:
             await client.call_tool("find maria lopez", {"name": f"{FIRST} {LAST}"})
         with pytest.raises(MCPError):
             await client.session.send_request(Request[dict, str](method="find maria lopez", params={"q": LAST}), dict)
+        await client.list_prompts()
+        await client.get_prompt("find_relative", {"name": f"{FIRST} {LAST}"})
+        await client.read_resource("locator://facilities")
 
 
 @pytest.fixture(scope="module")
@@ -190,6 +205,13 @@ def test_a_method_outside_the_protocol_is_other_and_a_client_error(exported: dic
     assert other.attributes["error.type"] == "-32601"
     assert other.attributes["rpc.response.status_code"] == "-32601"
     assert other.status.status_code == StatusCode.UNSET
+
+
+def test_a_prompt_is_named_and_a_resource_read_carries_no_uri(exported: dict[str, Any]) -> None:
+    (prompt,) = _calls(exported, "prompts/get find_relative")
+    assert prompt.attributes["gen_ai.prompt.name"] == "find_relative"
+    (read,) = _calls(exported, "resources/read")
+    assert "locator" not in json.dumps(dict(read.attributes))
 
 
 def test_the_callers_trace_context_in_meta_parents_the_span(exported: dict[str, Any]) -> None:

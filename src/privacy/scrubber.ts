@@ -61,11 +61,17 @@ export class TaintRegistry {
 
   /**
    * Declares values that are never personal data and must survive redaction (tool names, method names,
-   * enum values of export policies), even when a caller happens to type them.
+   * enum values of export policies), even when a caller happens to type them, before or after: a server
+   * learns its names from its own lists, which may come after a caller typed one of their words.
    */
   protect(values: Iterable<string>): void {
     for (const value of values) {
-      for (const word of value.match(WORD) ?? []) this.protectedWords.add(fold(word));
+      for (const word of value.match(WORD) ?? []) {
+        const folded = fold(word);
+        this.protectedWords.add(folded);
+        this.words.delete(folded);
+        this.unspaced.delete(folded);
+      }
     }
   }
 

@@ -87,6 +87,15 @@ describe('taint', () => {
     expect(scrubText('search found nothing for Tsízmax', taint)).toBe('search found nothing for [redacted]');
   });
 
+  it('keeps a word the server declares its own after a caller typed it (a prompt listed later)', () => {
+    const taint = new TaintRegistry();
+    taint.add({ name: 'find maria lopez' });
+    taint.protect(['find_relative']);
+    expect(scrubText('prompts/get find_relative for maria', taint)).toBe(
+      'prompts/get find_relative for [redacted]',
+    );
+  });
+
   it('removes a date of birth whole when the caller typed it: no day and month are left behind', () => {
     const taint = new TaintRegistry();
     taint.add({ date_of_birth: '1990-12-17', query: 'born 17/12/1990 or 12/17/1990' });

@@ -121,10 +121,17 @@ class TaintRegistry:
         self.protect(["redacted", *RULES["patterns"].keys()])
 
     def protect(self, values: Iterable[str]) -> None:
-        """Values that are never personal data (tool and method names), even when a caller types them."""
+        """Values that are never personal data (tool and method names), even when a caller types them.
+
+        Before or after: a server learns its names from its own lists, which may come after a caller
+        typed one of their words.
+        """
         for value in values:
             for start, end in _words(value):
-                self._protected.add(fold(value[start:end]))
+                folded = fold(value[start:end])
+                self._protected.add(folded)
+                self._words.pop(folded, None)
+                self._unspaced.discard(folded)
 
     def _remember(self, word: str, expiry: float) -> None:
         folded = fold(word)
