@@ -273,3 +273,35 @@ def test_host_and_process_metrics_have_the_names_the_dashboards_read(exported: d
     for name in ("process.cpu.time", "process.memory.usage", "system.cpu.utilization", "system.memory.utilization", "system.network.io", "system.filesystem.utilization"):
         assert metrics.points(name), name
     assert trace.get_tracer_provider() is telemetry.tracer_provider
+
+
+def test_the_mcp_sdks_own_server_is_instrumented_the_same_way() -> None:
+    from mcp import Client as SdkClient
+    from mcp.server.mcpserver import MCPServer
+
+    sdk_server = MCPServer("py-locator-sdk")
+
+    @sdk_server.tool()
+    def lookup(alien_number: str) -> str:
+        """Find a person by A-number."""
+        log.info("lookup %s", alien_number)
+        return "held"
+
+    instrument_mcp_server(sdk_server)
+    assert instrument_mcp_server(sdk_server) is sdk_server  # idempotent
+
+    async def calls() -> None:
+        async with SdkClient(sdk_server) as client:
+            await client.call_tool("lookup", {"alien_number": A_NUMBER})
+
+    spans.clear()
+    asyncio.run(calls())
+    telemetry.force_flush()
+    server_spans = [span for span in spans.get_finished_spans() if span.kind == SpanKind.SERVER]
+    (call,) = [span for span in server_spans if span.name == "tools/call lookup"]
+    assert call.attributes["gen_ai.tool.name"] == "lookup"
+    assert call.attributes["mcpkit.tool.outcome"] == "ok"
+    # The SDK's own span middleware is gone: one SERVER span per request, the kit's.
+    assert {span.instrumentation_scope.name for span in server_spans} == {"mcp-telemetry-kit"}
+    assert "204" not in json.dumps([dict(span.attributes) for span in server_spans])
+
