@@ -48,3 +48,20 @@ def test_ephemeral_pseudonyms_are_random_per_process_only_when_asked_for() -> No
 def test_a_disabled_sdk_starts_nothing() -> None:
     handle = start_telemetry(env={"OTEL_SDK_DISABLED": "true"})
     assert handle.tracer_provider is None
+
+
+def test_a_remembered_clean_text_is_scrubbed_again_once_a_word_in_it_is_tainted() -> None:
+    from mcp_telemetry_kit import PrivacyGuard
+
+    guard = PrivacyGuard(Pseudonymizer(KEY))
+    assert guard.scrub("lookup for tsizmax") == "lookup for tsizmax"
+    assert guard.scrub("lookup for tsizmax") == "lookup for tsizmax"  # from the memo
+    guard.taint.add({"last_name": "Tsizmax"})
+    assert guard.scrub("lookup for tsizmax") == "lookup for [redacted]"
+    guard.taint.add({"first_name": "Other"})
+    assert guard.scrub("tools/call search") == "tools/call search"
+    for index in range(300):  # more new words than the memo keeps track of
+        guard.taint.add({"q": f"word{index:04d}"})
+    assert guard.scrub("tools/call search") == "tools/call search"
+    guard.taint.add({"q": "search"})
+    assert guard.scrub("tools/call search") == "tools/call [redacted]"

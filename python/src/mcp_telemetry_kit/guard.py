@@ -19,6 +19,8 @@ from .privacy import (
     PSEUDONYM_BODY,
     PSEUDONYM_FORMAT,
     RULES,
+    _words,
+    fold,
     Pseudonymizer,
     TaintRegistry,
     javascript_regex,
@@ -32,6 +34,10 @@ _LIMITS = RULES["limits"]
 _CLIENT_NAME = "mcpkit.client.name"
 # Ids give one series per session or request: never a metric attribute.
 _METRIC_FORBIDDEN_IDS = ("mcp.session.id", "jsonrpc.request.id")
+
+# Clean-text memo bounds: the same few values (method and tool names, enum values) recur on every call.
+_CLEAN_MEMO_SIZE = 1024
+_CLEAN_MEMO_MAX_LENGTH = 128
 
 _DROPPED = "dropped"
 _PSEUDONYMISED = "pseudonymised"
@@ -114,6 +120,8 @@ class PrivacyGuard:
             key: javascript_regex(shape, ignore_case=False) for key, shape in _ATTRIBUTES["formats"]["keys"].items()
         }
         self._treatments: dict[tuple[str, str], object] = {}
+        self._clean_without_taint: dict[str, None] = {}
+        self._clean_with_taint: dict[str, tuple[int, frozenset[str]]] = {}
         self._resources: dict[int, tuple[Resource, Resource]] = {}
 
     def closed_value(self, key: str, value: str) -> str:
@@ -158,8 +166,33 @@ class PrivacyGuard:
         return found
 
     def scrub(self, text: str, taint: bool = True) -> str:
-        """Free text with PII patterns and (unless `taint` is false) tainted values removed, then cut."""
+        """Free text with PII patterns and (unless `taint` is false) tainted values removed, then cut.
+
+        Short texts scrubbing left unchanged are remembered (the same method and tool names, enum values
+        and ids recur on every call): without taint for good, the patterns being fixed; with taint until a
+        word in them starts to taint. They are exported verbatim anyway, so the memory holds nothing the
+        backends do not get; bounded, oldest first.
+        """
+        memorable = len(text) <= _CLEAN_MEMO_MAX_LENGTH
+        if memorable:
+            if not taint:
+                if text in self._clean_without_taint:
+                    return text
+            else:
+                known = self._clean_with_taint.get(text)
+                if known is not None:
+                    changed = self.taint.tainted_since(known[0], known[1])
+                    if changed is False:
+                        self._clean_with_taint[text] = (self.taint.generation, known[1])
+                        return text
         scrubbed = scrub_text(text, self.taint if taint else None)
+        if memorable and scrubbed == text:
+            memo = self._clean_with_taint if taint else self._clean_without_taint
+            if len(memo) >= _CLEAN_MEMO_SIZE:
+                del memo[next(iter(memo))]
+            memo[text] = (
+                (self.taint.generation, frozenset(fold(text[a:b]) for a, b in _words(text))) if taint else None
+            )
         return _utf16_cut(scrubbed, _LIMITS["attributeValueLength"])
 
     def sanitize_resource(self, resource: Resource) -> Resource:

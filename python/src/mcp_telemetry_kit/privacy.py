@@ -80,6 +80,7 @@ _MIN_VALUE_LENGTH = 3
 _MIN_WORD_LENGTH = 4
 _MIN_UNSPACED_LENGTH = 2
 _REDACTED = "[redacted]"
+_RECENT_WORDS = 256
 
 
 #: Words: runs of letters (with their combining marks, so NFD text tokenizes like NFC) and digits.
@@ -115,6 +116,10 @@ class TaintRegistry:
         self._words: dict[str, float] = {}  # folded word -> expiry, in expiry order
         self._protected: set[str] = set()
         self._unspaced: set[str] = set()
+        #: Bumped whenever a word starts to taint (new, or back after expiring): text redact() left
+        #: unchanged stays unchanged until then, since fewer or expired words can only redact less.
+        self.generation = 0
+        self._recent: list[str] = [""] * _RECENT_WORDS  # the word that bumped each recent generation
         #: Whether any call's arguments were ever added: only then do names in free text get caught.
         self.fed = False
         # The markers patterns leave behind ("[date_numeric]") are scanned for taint after them.
@@ -137,8 +142,11 @@ class TaintRegistry:
         folded = fold(word)
         if folded in self._protected:
             return
-        self._words.pop(folded, None)
+        previous = self._words.pop(folded, None)
         self._words[folded] = expiry
+        if previous is None or previous < time.time():
+            self.generation += 1
+            self._recent[self.generation % _RECENT_WORDS] = folded
         if _is_unspaced(folded):
             self._unspaced.add(folded)
 
@@ -171,6 +179,16 @@ class TaintRegistry:
         visit(value, 0)
         while len(self._words) > self._max_words:
             del self._words[next(iter(self._words))]
+
+    def tainted_since(self, generation: int, words: frozenset[str]) -> bool | None:
+        """Whether a word of `words` started to taint after `generation`; None when that is no longer known."""
+        if self.generation - generation > _RECENT_WORDS:
+            return None
+        for since in range(generation + 1, self.generation + 1):
+            word = self._recent[since % _RECENT_WORDS]
+            if word in words or _is_unspaced(word):  # an unspaced word can hide inside a longer run
+                return True
+        return False
 
     def redact(self, text: str) -> str:
         """`text` with every tainted word (compared folded) replaced by `[redacted]`."""
