@@ -1,14 +1,14 @@
 // The Python package's per-call cost (issue #22): FastMCP with instrument_mcp_server() beside plain
 // FastMCP and FastMCP's own tracing, and OpenLLMetry's opentelemetry-instrumentation-mcp beside its own
 // plain server (it runs on the MCP SDK 1.x only, in the venv of test/support/python/requirements-mcp1.txt).
-// Each contender is a process of bench/python_tool_calls.py on the measured core, in A B C … C B A
-// rounds; ratios are to the plain server of the same stack, measured in the same run.
-import { spawn } from 'node:child_process';
+// Each contender is a process of bench/python_tool_calls.py on the measured core, in the interleaved
+// rounds of the other sections (stats.ts roundOrder); ratios are to the plain server of the same stack, measured in the same run.
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { requireTools } from '../test/support/tools.ts';
-import { pin } from './cpu.ts';
+import { pinned } from './cpu.ts';
 import type { BenchSink } from './sink.ts';
-import { median } from './stats.ts';
+import { median, roundOrder } from './stats.ts';
 
 export const pythonContenders = [
   'fastmcp-plain',
@@ -48,30 +48,13 @@ const repoRoot = path.join(import.meta.dirname, '..');
 function runWorker(contender: PythonContender, calls: number, sinkUrl: string, core: number) {
   const tools = requireTools();
   const python = contender.startsWith('sdk1-') ? tools.pythonMcp1 : tools.python;
+  const [command, args] = pinned(core, python, [worker, contender, String(calls), sinkUrl]);
+  const env = { ...process.env, PYTHONPATH: path.join(repoRoot, 'python/src'), PYTHONDONTWRITEBYTECODE: '1' };
   return new Promise<WorkerResult>((resolve, reject) => {
-    const child = spawn(python, [worker, contender, String(calls), sinkUrl], {
-      env: {
-        ...process.env,
-        PYTHONPATH: path.join(repoRoot, 'python/src'),
-        PYTHONDONTWRITEBYTECODE: '1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (child.pid) pin(child.pid, core);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      err += chunk;
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const line = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{'))
-        reject(new Error(`python contender ${contender} exited ${code}: ${err.trim().split('\n').at(-1)}`));
-      else resolve(JSON.parse(line) as WorkerResult);
+    execFile(command, args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error)
+        return reject(new Error(`python contender ${contender} failed: ${error.message}\n${stderr}`));
+      resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as WorkerResult);
     });
   });
 }
@@ -79,18 +62,19 @@ function runWorker(contender: PythonContender, calls: number, sinkUrl: string, c
 export async function benchPython(options: {
   rounds: number;
   calls: number;
+  seed: string;
   sink: BenchSink;
   core: number;
   log: (line: string) => void;
 }): Promise<PythonResult> {
   const runs = new Map<PythonContender, WorkerResult[]>(pythonContenders.map((name) => [name, []]));
-  for (let round = 0; round < options.rounds; round++) {
-    const order = round % 2 === 0 ? [...pythonContenders] : [...pythonContenders].reverse();
-    for (const contender of order) {
+  const order = roundOrder(pythonContenders, options.rounds, `${options.seed}:python`);
+  for (const [round, contenders] of order.entries()) {
+    for (const contender of contenders) {
       const result = await runWorker(contender, options.calls, options.sink.url, options.core);
       runs.get(contender)?.push(result);
     }
-    options.log(`python round ${round + 1}/${options.rounds} done`);
+    options.log(`python round ${round + 1}/${order.length} done`);
   }
   const summary = (name: PythonContender) => {
     const results = runs.get(name) ?? [];

@@ -91,6 +91,7 @@ try {
     results.python = await benchPython({
       rounds: quick ? 3 : 5,
       calls: quick ? 1000 : 3000,
+      seed: values.seed,
       sink,
       core: cores.measured,
       log,

@@ -1,10 +1,11 @@
 // `npm run generate`: what the Python package (python/src/mcp_telemetry_kit) must ship from the TypeScript
 // side, which stays the one source of truth: src/privacy/rules.json copied byte for byte (rules.json), and
-// the kit's own telemetry names, bucket boundaries and metric descriptions from src/mcp/semconv.ts
-// (kit_names.json; the semantic-convention names come from the Python semconv package itself).
+// the kit's own telemetry names, value vocabulary, bucket boundaries and metric descriptions from
+// src/mcp/semconv.ts, and the error rules' client codes from src/mcp/errors.ts (kit_names.json; the semantic-convention names come from the Python semconv package itself).
 // test/unit/python-package-files.test.ts fails when either drifts.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { CLIENT_ERROR_CODES } from '../src/mcp/errors.ts';
 import * as semconv from '../src/mcp/semconv.ts';
 import { repoRoot } from './provision/cache.ts';
 
@@ -21,7 +22,11 @@ export function renderKitNames(): string {
     if (/^(ATTR_MCPKIT_|METRIC_MCPKIT_|MCPKIT_)/.test(key) || key === 'INSTRUMENTATION_SCOPE')
       names[key] = value;
   }
+  names.CLIENT_ERROR_CODES = [...CLIENT_ERROR_CODES];
   names.ERROR_TYPE_TOOL_ERROR = semconv.ERROR_TYPE_TOOL_ERROR;
+  names.KIT_VOCABULARY = semconv.KIT_VOCABULARY;
+  names.SESSION_START = semconv.SESSION_START;
+  names.UNKNOWN = semconv.UNKNOWN;
   names.MCP_DURATION_BUCKETS = semconv.MCP_DURATION_BUCKETS;
   names.METRIC_DESCRIPTIONS = semconv.METRIC_DESCRIPTIONS;
   return `${JSON.stringify(names, null, 2)}\n`;

@@ -54,6 +54,7 @@ class RecordingMetricExporter(MetricExporter):
         return found
 
 
+logging.getLogger().setLevel(logging.INFO)  # the application's choice: the kit leaves it
 spans = InMemorySpanExporter()
 logs = InMemoryLogRecordExporter()
 metrics = RecordingMetricExporter()

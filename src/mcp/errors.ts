@@ -3,7 +3,7 @@
 import { ERROR_TYPE_TOOL_ERROR } from './semconv.ts';
 
 /** Client mistakes and "not found": reported with error.type, but the span status stays unset. */
-const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32002]);
+export const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32002]);
 
 export function isServerErrorCode(code: number): boolean {
   if (CLIENT_ERROR_CODES.has(code)) return false;

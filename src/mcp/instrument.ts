@@ -49,6 +49,7 @@ import {
   ATTR_RPC_RESPONSE_STATUS_CODE,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   INSTRUMENTATION_SCOPE,
+  KIT_VOCABULARY,
   MCP_DURATION_BUCKETS,
   MCPKIT_ARGUMENT_PREFIX,
   MCPKIT_RESULT_PREFIX,
@@ -61,6 +62,8 @@ import {
   METRIC_MCPKIT_TOOL_TRANSITIONS,
   NETWORK_TRANSPORT_VALUE_PIPE,
   NETWORK_TRANSPORT_VALUE_TCP,
+  SESSION_START,
+  UNKNOWN,
 } from './semconv.ts';
 import { activeToolCall, ToolCall } from './tool-call.ts';
 
@@ -94,21 +97,6 @@ interface Connectable {
 }
 
 const INSTRUMENTED = Symbol.for('mcp-telemetry-kit.instrumented');
-
-/** Words of the kit's own attribute values: never redacted, whatever a caller types. */
-const KIT_VOCABULARY = [
-  ...'tools prompts resources templates completion logging notifications sampling elicitation roots'.split(
-    ' ',
-  ),
-  ...'call list read get subscribe unsubscribe complete initialize initialized cancelled progress ping'.split(
-    ' ',
-  ),
-  ...'execute_tool tool_error no_match upstream_failure rejected unknown (unknown) start (start) other'.split(
-    ' ',
-  ),
-];
-const UNKNOWN = '(unknown)';
-const SESSION_START = '(start)';
 
 /** Per-connection state: what initialize told us and the journey so far. */
 interface SessionState {

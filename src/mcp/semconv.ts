@@ -78,6 +78,24 @@ export const METRIC_MCPKIT_PRIVACY_REDACTIONS = 'mcpkit.privacy.redactions';
 
 export const INSTRUMENTATION_SCOPE = 'mcp-telemetry-kit';
 
+/** Words of the kit's own attribute values: never redacted, whatever a caller types. */
+export const KIT_VOCABULARY = [
+  ...'tools prompts resources templates completion logging notifications sampling elicitation roots'.split(
+    ' ',
+  ),
+  ...'call list read get subscribe unsubscribe complete initialize initialized cancelled progress ping'.split(
+    ' ',
+  ),
+  ...'server discover subscriptions listen acknowledged'.split(' '),
+  ...'execute_tool tool_error no_match upstream_failure rejected unknown (unknown) start (start) other'.split(
+    ' ',
+  ),
+];
+/** A tool or prompt name the server does not define, as exported. */
+export const UNKNOWN = '(unknown)';
+/** `mcpkit.tool.previous` of a session's first tool call. */
+export const SESSION_START = '(start)';
+
 /**
  * What each metric the kit records says about itself (Prometheus's HELP). Privacy layer 1 exports these
  * and no other description; the collector empties every description and sets these again on the kit's

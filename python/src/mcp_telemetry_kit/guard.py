@@ -33,7 +33,7 @@ _ATTRIBUTES = RULES["attributes"]
 _LIMITS = RULES["limits"]
 _CLIENT_NAME = "mcpkit.client.name"
 # Ids give one series per session or request: never a metric attribute.
-_METRIC_FORBIDDEN_IDS = ("mcp.session.id", "jsonrpc.request.id")
+METRIC_FORBIDDEN_IDS = ("mcp.session.id", "jsonrpc.request.id")
 
 # Clean-text memo bounds: the same few values (method and tool names, enum values) recur on every call.
 _CLEAN_MEMO_SIZE = 1024
@@ -137,7 +137,7 @@ class PrivacyGuard:
     def sanitize_metric_attributes(self, attributes: Mapping[str, object] | None) -> dict[str, object]:
         """The allow-list of records, without the ids that would make a series per session or request."""
         result = self.sanitize_attributes(attributes, "record")
-        for key in _METRIC_FORBIDDEN_IDS:
+        for key in METRIC_FORBIDDEN_IDS:
             result.pop(key, None)
         return result
 

@@ -24,6 +24,7 @@ from typing import Any
 from opentelemetry import context as otel_context
 from opentelemetry import metrics, propagate, trace
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+from pydantic import ValidationError
 
 from . import names
 from .export_policy import (
@@ -37,26 +38,18 @@ from .export_policy import (
 from .guard import PrivacyGuard
 from .lookups import LookupLedger
 
-UNKNOWN = "(unknown)"
-SESSION_START = "(start)"
+UNKNOWN = names.UNKNOWN
+SESSION_START = names.SESSION_START
 _INSTRUMENTED = "_mcp_telemetry_kit_instrumented"
 
-# Words of the kit's own attribute values: never redacted, whatever a caller types.
-KIT_VOCABULARY = [
-    *"tools prompts resources templates completion logging notifications sampling elicitation roots".split(),
-    *"call list read get subscribe unsubscribe complete initialize initialized cancelled progress ping".split(),
-    *"execute_tool tool_error no_match upstream_failure rejected unknown (unknown) start (start) other".split(),
-]
-
-# The error rules of the MCP semantic conventions (src/mcp/errors.ts): client mistakes and "not found"
-# carry error.type but leave the span status unset; server errors set it.
-_CLIENT_ERROR_CODES = {-32700, -32600, -32601, -32602, -32002}
 _INVALID_PARAMS = -32602
 _INTERNAL_ERROR = -32603
 
 
 def is_server_error_code(code: int) -> bool:
-    if code in _CLIENT_ERROR_CODES:
+    """The error rules of the MCP semantic conventions (src/mcp/errors.ts): client mistakes and "not found"
+    carry error.type but leave the span status unset; server errors set it."""
+    if code in names.CLIENT_ERROR_CODES:
         return False
     return code == _INTERNAL_ERROR or -32099 <= code <= -32000
 
@@ -203,8 +196,8 @@ def _error_code(error: BaseException) -> int:
     code = getattr(data, "code", None)
     if isinstance(code, int):
         return code
-    if type(error).__name__ == "ValidationError":
-        return _INVALID_PARAMS  # pydantic: the SDK answers INVALID_PARAMS
+    if isinstance(error, ValidationError):
+        return _INVALID_PARAMS  # the SDK answers malformed params with INVALID_PARAMS
     return _INTERNAL_ERROR
 
 
@@ -229,7 +222,7 @@ class KitMiddleware:
         self._sessions: weakref.WeakKeyDictionary[object, _Session] = weakref.WeakKeyDictionary()
         self._sessions_by_id: dict[str, _Session] = {}
         self._lookups = LookupLedger(guard.pseudonymizer)
-        guard.taint.protect(KIT_VOCABULARY)
+        guard.taint.protect(names.KIT_VOCABULARY)
         for tool, policy in self._tools.items():
             self.known_names["tools"].add(tool)
             guard.taint.protect([tool])
@@ -255,11 +248,8 @@ class KitMiddleware:
             self._client_from(session, getattr(connection, "client_params", None))
         tool = self._known_name("tools", params.get("name")) if method == "tools/call" else None
         prompt = self._known_name("prompts", params.get("name")) if method == "prompts/get" else None
-        # Remember what the caller typed, so it is removed wherever application code repeats it; the
-        # server's own names are protected first; initialize carries client metadata, not personal data.
-        for name in (tool, prompt):
-            if name is not None:
-                guard.taint.protect([name])
+        # Remember what the caller typed, so it is removed wherever application code repeats it (the
+        # server's own names were protected when they became known); initialize carries client metadata.
         if method != "initialize":
             guard.taint.add(_caller_supplied_values(params))
             if UNKNOWN in (tool, prompt):

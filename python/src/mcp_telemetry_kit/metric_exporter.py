@@ -31,7 +31,7 @@ from opentelemetry.sdk.metrics.export import (
     Sum,
 )
 
-from .guard import PrivacyGuard
+from .guard import METRIC_FORBIDDEN_IDS, PrivacyGuard
 from .names import INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS
 from .privacy import RULES, javascript_regex
 
@@ -53,7 +53,7 @@ class AllowedMetricKeys(Set[str]):
     def __contains__(self, key: object) -> bool:
         return (
             isinstance(key, str)
-            and key not in ("mcp.session.id", "jsonrpc.request.id")
+            and key not in METRIC_FORBIDDEN_IDS
             and self._guard.is_allowed(key, "record")
         )
 

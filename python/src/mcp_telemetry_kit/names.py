@@ -41,6 +41,12 @@ INSTRUMENTATION_SCOPE: str = _KIT["INSTRUMENTATION_SCOPE"]
 MCP_DURATION_BUCKETS: list[float] = _KIT["MCP_DURATION_BUCKETS"]
 METRIC_DESCRIPTIONS: dict[str, str] = _KIT["METRIC_DESCRIPTIONS"]
 ERROR_TYPE_TOOL_ERROR: str = _KIT["ERROR_TYPE_TOOL_ERROR"]
+#: JSON-RPC codes of client mistakes: error.type, but no Error status (src/mcp/errors.ts).
+CLIENT_ERROR_CODES: frozenset[int] = frozenset(_KIT["CLIENT_ERROR_CODES"])
+#: Words of the kit's own attribute values: never redacted, whatever a caller types.
+KIT_VOCABULARY: list[str] = _KIT["KIT_VOCABULARY"]
+UNKNOWN: str = _KIT["UNKNOWN"]
+SESSION_START: str = _KIT["SESSION_START"]
 
 ATTR_MCPKIT_BODY_SCRUBBED: str = _KIT["ATTR_MCPKIT_BODY_SCRUBBED"]
 ATTR_MCPKIT_CLIENT_NAME: str = _KIT["ATTR_MCPKIT_CLIENT_NAME"]

@@ -131,8 +131,9 @@ def start_telemetry(
 ) -> TelemetryHandle:
     """Starts the OpenTelemetry SDK with privacy layer 1 in front of every exporter; sets it globally.
 
-    Call it once, first thing. `log_handler` bridges Python `logging` (root logger, INFO and up) to OTLP
-    logs; `flush_on_sigterm` exports what is buffered when the process is told to stop; the exporters default
+    Call it once, first thing (after `logging.basicConfig()`, which does nothing once the root logger has a
+    handler). `log_handler` bridges Python `logging` (the root logger, INFO and up, as far as its level lets
+    records through) to OTLP logs; `flush_on_sigterm` exports what is buffered when the process is told to stop; the exporters default
     to OTLP/HTTP from OTEL_*; the others mirror the TypeScript options.
     """
     global _guard
@@ -170,9 +171,8 @@ def start_telemetry(
     )
     set_logger_provider(logger_provider)
     if log_handler:
+        # At the levels the application configured: the root logger's level stays the application's.
         logging.getLogger().addHandler(LoggingHandler(level=logging.INFO, logger_provider=logger_provider))
-        if logging.getLogger().level > logging.INFO or logging.getLogger().level == logging.NOTSET:
-            logging.getLogger().setLevel(logging.INFO)
     if host_metrics:
         start_host_metrics()
     handle = TelemetryHandle(tracer_provider, meter_provider, logger_provider)

@@ -31,6 +31,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 variant, port = sys.argv[1], int(sys.argv[2])
+logging.basicConfig(level=logging.INFO)
 
 if variant == "kit":
     from mcp_telemetry_kit import current_tool_call, instrument_mcp_server, start_telemetry
@@ -52,7 +53,6 @@ else:
             metric_readers=[PeriodicExportingMetricReader(OTLPMetricExporter(), export_interval_millis=1000)],
         )
     )
-    logging.basicConfig(level=logging.INFO)
     logging.getLogger().addHandler(LoggingHandler(level=logging.INFO, logger_provider=logger_provider))
 
 if variant == "openllmetry":
