@@ -7,10 +7,13 @@
 //   POST /admin/faults {latencyMs, errorRate, rateLimitPerSecond, outage}   change faults at run time
 //   GET  /health
 //
+// Run alone: `node examples/detainee-locator/upstream.ts --port 8090` (see the end of this file).
+//
 // It instruments its own routes (a SERVER span per request, parented on the caller's traceparent):
 // node:http is loaded before any OpenTelemetry instrumentation could patch it in an ES module process.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
@@ -143,4 +146,14 @@ export async function startUpstream(
       }),
   };
   return upstream;
+}
+
+// `node examples/detainee-locator/upstream.ts [--port 8090] [--host 127.0.0.1]`: the simulated upstream on
+// its own, for a server that does not start one in-process (the Python server, examples/detainee-locator-py).
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' } },
+  });
+  const upstream = await startUpstream({ port: Number(values.port), host: values.host });
+  console.error(`simulated upstream listening on ${upstream.url}`);
 }
