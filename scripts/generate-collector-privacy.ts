@@ -50,36 +50,42 @@ const exactly = (keys: string[]) => `^(?:${keys.map(escapeRegex).join('|')})$`;
 const anyOf = (regexes: string[]) => `^(?:${regexes.map(unanchored).join('|')})$`;
 
 /**
- * Cheap tests that spare text the ten PII patterns (each a full unanchored scan in Go's RE2: together
+ * Cheap tests that spare text the PII patterns (each a full unanchored scan in Go's RE2: together
  * they took half the collector's CPU). Both are derived by hand from the patterns of rules.json, so they
  * live beside the generator, and test/unit/collector-privacy-prefilters.test.ts proves them against the
  * patterns: every match of any pattern holds two digits at most one [-./ whitespace] apart (the
  * dates, IPv4, A-number, phone and digit-run patterns), an `@` (email), a `:` (IPv6), `_` then 12
- * letters or digits (opaque id), or `bearer` then whitespace (bearer token); and is at least 5
- * characters long, or 6 without a `:`.
+ * letters or digits (opaque id), `bearer` then whitespace (bearer token), or 12 hex digits in a row
+ * (a hex id's last group); and is at least 5 characters long, or 6 without a `:`.
  */
-export const PATTERN_PREFILTER = String.raw`(?i)\d[-\s./]?\d|[@:]|_[a-z0-9]{12}|bearer\s`;
+export const PATTERN_PREFILTER = String.raw`(?i)\d[-\s./]?\d|[@:]|_[a-z0-9]{12}|bearer\s|[0-9a-f]{12}`;
 /**
- * Values no pattern can match, anchored (one pass instead of ten scans): at most 4 characters, or 5
- * without a `:`, or no digit, `@`, `:` or whitespace and never `_` followed by 12 letters. Among the
- * redaction processors' allowed values, so only such values skip the pattern masking; the id keys,
- * whose raw values are hashed whole, are therefore handled by a processor of their own. The flags are
- * scoped to the group, so the other allowed values it is joined with keep theirs.
+ * Stretches with no digit, `@`, `:`, `_` or whitespace, and never 12 of the letters a-f in a row (a hex
+ * id's last group, which may hold no digit).
  */
-export const CANNOT_MATCH_A_PATTERN = String.raw`^(?is:.{0,4}|[^:]{5}|[^0-9@:_\s]*(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s][^0-9@:_\s]*)?)*)$`;
+const NO_DIGIT_NOR_HEX_ID = String.raw`(?:[a-f]{0,11}[^0-9a-f@:_\s])*[a-f]{0,11}`;
+/**
+ * Values no pattern can match, anchored (one pass instead of one scan per pattern): at most 4
+ * characters, or 5 without a `:`, or no digit, `@`, `:` or whitespace, never `_` followed by 12
+ * letters and never 12 of the letters a-f in a row. Among the redaction processors' allowed values, so
+ * only such values skip the pattern masking; the id keys, whose raw values are hashed whole, are
+ * therefore handled by a processor of their own. The flags are scoped to the group, so the other allowed
+ * values it is joined with keep theirs.
+ */
+export const CANNOT_MATCH_A_PATTERN = String.raw`^(?is:.{0,4}|[^:]{5}|${NO_DIGIT_NOR_HEX_ID}(?:_[a-z]{0,11}(?:[^a-z0-9@:_\s]${NO_DIGIT_NOR_HEX_ID})?)*)$`;
 
 /**
- * The ten PII patterns as one regex, for the redaction processors' `blocked_values`. The processor runs
- * its blocked values one after the other and replaces every match by its HMAC in hex, so with ten entries
+ * The PII patterns as one regex, for the redaction processors' `blocked_values`. The processor runs
+ * its blocked values one after the other and replaces every match by its HMAC in hex, so with one entry per pattern
  * a later pattern found digits inside an earlier pattern's hash and hashed the hash again (chains of up
  * to 289 hex characters): a pseudonym must never be scrubbed twice. One pass of one regex never looks at
  * its own output. No library offers this (the processor has no placeholder or skip option), hence by hand.
  *
- * One pass decides overlaps by who starts first, where ten passes let an earlier pattern of the list
+ * One pass decides overlaps by who starts first, where a pass per pattern lets an earlier pattern of the list
  * win: a run of digits could end inside a date (`1234567 12/03/1990` would leave `/03/1990`). So a match
  * goes on over what touches it: separators then another match or a word holding a digit, or characters
  * glued to it. Masking more next to a match is the safe side. test/unit/collector-privacy-prefilters.test.ts
- * proves on random text that this masks every character the ten passes masked.
+ * proves on random text that this masks every character the passes one by one masked.
  */
 export function patternsInOnePass(patterns: Record<string, string>): string {
   const any = `(?:${Object.values(patterns)
@@ -168,7 +174,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
   const patterns = Object.entries(rules.patterns).map(([name, source]) => ({ name, regex: `(?i)${source}` }));
   const blockedValues = [patternsInOnePass(rules.patterns)];
   const { attributeValueLength: maxLength, attributeCount: maxCount } = rules.limits;
-  // A statement group of its own, so the ten patterns run only on names the prefilter lets through.
+  // A statement group of its own, so the patterns run only on names the prefilter lets through.
   const scrub = (context: string, target: string) => ({
     context,
     conditions: [`IsMatch(${target}, ${ottl(PATTERN_PREFILTER)})`],

@@ -250,6 +250,17 @@ describe('Python MCP servers with no kit code, through the kit’s collector', (
     expect(bodies.some((body) => body.startsWith('search_detainee_by_name first_name='))).toBe(true);
   });
 
+  it('keeps no raw MCP session id in the kit server’s log text, though the MCP SDK logs them', () => {
+    const bodies = sinks.loki.logRecords
+      .filter((record) => record.resource['service.name'] === 'py-kit')
+      .map((record) => String(record.body));
+    // Scrubbed by layer 1 as `[hex_id]`; one the layer missed would arrive as the collector's hash.
+    // `Created new transport with session ID: …` comes before the first call feeds taint, so the
+    // collector redacts it whole; `Terminating session: …` comes after and is kept, scrubbed.
+    expect(bodies).toContain('Terminating session: [hex_id]');
+    expect(bodies.filter((body) => /[0-9a-f]{12}/i.test(body))).toEqual([]);
+  });
+
   it.each(VARIANTS.filter((variant) => variant !== 'kit'))(
     'keeps the %s server’s log records but none of their text',
     (variant) => {

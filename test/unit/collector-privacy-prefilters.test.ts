@@ -1,4 +1,4 @@
-// The collector's layer 2 spares text the ten PII patterns with two hand-derived regexes
+// The collector's layer 2 spares text the PII patterns with two hand-derived regexes
 // (scripts/generate-collector-privacy.ts): PATTERN_PREFILTER must match wherever any pattern matches,
 // and CANNOT_MATCH_A_PATTERN must never match a value a pattern matches, or a value would pass unmasked.
 // Checked here with JavaScript's engine on ASCII text, where it agrees with Go's RE2 on these
@@ -56,6 +56,11 @@ const examples = [
   'user_ABCDEFGHIJKLMNOP',
   'bearer x',
   'Authorization: Bearer abc.def',
+  // Session and request ids as the MCP SDKs make them (uuid4().hex, randomUUID()), one with no digit.
+  'a233027a99284a4c91a2e19c6cd4748f',
+  '1a497f6f-4b57-4164-b107-5ff0c0eba3ba',
+  'abcdefab-cdef-abcd-efab-cdefabcdefab',
+  'ABCDEFABCDEFABCDEFABCDEFABCDEFAB',
 ];
 
 /** Random text over the characters and words the patterns care about, from a fixed seed. */
@@ -135,7 +140,7 @@ describe('the collector’s patterns in one pass (its redaction processors’ bl
   /** The stretches one pass hashes, as [start, end) offsets. */
   const hashed = (text: string): [number, number][] =>
     [...text.matchAll(onePass)].map((m) => [m.index, m.index + m[0].length]);
-  /** Offsets the ten patterns masked one after the other, a hash standing in as word characters. */
+  /** Offsets the patterns masked one after the other, a hash standing in as word characters. */
   const maskedInTurn = (text: string) => {
     const masked = new Set<number>();
     let rest = text;
@@ -151,7 +156,7 @@ describe('the collector’s patterns in one pass (its redaction processors’ bl
     return [...maskedInTurn(text)].filter((i) => !spans.some(([start, end]) => start <= i && i < end));
   };
 
-  it('masks, on 300,000 random texts, every character the ten patterns masked one after the other', () => {
+  it('masks, on 300,000 random texts, every character the patterns masked one after the other', () => {
     const misses: string[] = [];
     for (const text of randomTexts(300_000)) if (leftInClear(text).length > 0) misses.push(text);
     expect(misses.slice(0, 5)).toEqual([]);
