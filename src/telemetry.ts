@@ -117,6 +117,25 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const datadog =
     tracerChoice(options) === 'dd-trace' ? startDatadogTracer(identity, guard, options.datadog) : undefined;
   const resource = resourceOf(identity);
+  const exportIntervalMillis =
+    options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
+  const otlpMetricReader = () =>
+    new PeriodicExportingMetricReader({
+      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(otlp.metrics), options.metricPrefixes),
+      exportIntervalMillis,
+    });
+  const metricReader = options.metricReader ?? otlpMetricReader();
+  const meterProvider = new MeterProvider({
+    resource,
+    readers: [metricReader],
+    // Metric attributes pass the same allow-list, without any id (one series per session would follow).
+    views: [
+      {
+        instrumentName: '*',
+        attributesProcessors: [{ process: (attributes) => guard.sanitizeMetricAttributes(attributes) }],
+      },
+    ],
+  });
   const spanBatching = batchSpanConfigFromEnv();
   const logBatching = batchLogConfigFromEnv();
   const spanProcessor = datadog
@@ -130,6 +149,9 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
               concurrencyLimit: exportConcurrencyFor(spanBatching),
             }),
           ...spanBatching,
+          // Spans given up (queue full, export failed after its retries) are counted on the standard
+          // otel.sdk.processor.span.processed{error.type}, so a loss shows as a number, not a silence.
+          selfObsMeterProvider: meterProvider,
         }),
         guard,
       );
@@ -139,17 +161,11 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
         options.logExporter ??
         new OTLPLogExporter({ ...otlp.logs, concurrencyLimit: exportConcurrencyFor(logBatching) }),
       ...logBatching,
+      // Likewise otel.sdk.processor.log.processed{error.type} for log records.
+      selfObsMeterProvider: meterProvider,
     }),
     guard,
   );
-  const exportIntervalMillis =
-    options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
-  const otlpMetricReader = () =>
-    new PeriodicExportingMetricReader({
-      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(otlp.metrics), options.metricPrefixes),
-      exportIntervalMillis,
-    });
-  const metricReader = options.metricReader ?? otlpMetricReader();
   // Per-principal metrics get a provider per pseudonym period (src/mcp/principal-metrics.ts), exported
   // like the rest; with a reader of the application's own and no factory beside it, they stay on the
   // main provider.
@@ -164,17 +180,6 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       propagators: [new W3CTraceContextPropagator(), new ReadOnlyBaggagePropagator()],
     }),
   );
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [metricReader],
-    // Metric attributes pass the same allow-list, without any id (one series per session would follow).
-    views: [
-      {
-        instrumentName: '*',
-        attributesProcessors: [{ process: (attributes) => guard.sanitizeMetricAttributes(attributes) }],
-      },
-    ],
-  });
   metrics.setGlobalMeterProvider(meterProvider);
   const perPrincipal = principalReader
     ? new PrincipalMetrics({ resource, guard, reader: principalReader })
@@ -243,12 +248,13 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       unregisterInstrumentations();
       await Promise.all([
         tracerProvider?.shutdown(),
-        meterProvider.shutdown(),
         perPrincipal?.shutdown(),
         loggerProvider.shutdown(),
         datadog?.shutdown(),
         sentry.then((bridge) => bridge?.close()),
       ]);
+      // Last: the spans and log records the final flushes gave up are counted on its meters.
+      await meterProvider.shutdown();
     },
   };
 }

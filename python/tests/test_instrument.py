@@ -276,6 +276,22 @@ def test_host_and_process_metrics_have_the_names_the_dashboards_read(exported: d
     assert trace.get_tracer_provider() is telemetry.tracer_provider
 
 
+def test_the_sdk_counts_every_span_and_log_record_it_handles_as_the_typescript_side_does(exported: dict[str, Any]) -> None:
+    telemetry.force_flush()
+
+    def processed(name: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for point in metrics.points(name):
+            key = str(point.attributes.get("error.type", "exported"))
+            counts[key] = counts.get(key, 0) + point.value
+            assert point.attributes["otel.component.type"].startswith("batching_")
+        return counts
+
+    # Nothing given up here, so every span and record handed to the SDK is counted as exported.
+    assert processed("otel.sdk.processor.span.processed") == {"exported": len(spans.get_finished_spans())}
+    assert processed("otel.sdk.processor.log.processed") == {"exported": len(logs.get_finished_logs())}
+
+
 def test_the_mcp_sdks_own_server_is_instrumented_the_same_way() -> None:
     from mcp import Client as SdkClient
     from mcp.server.mcpserver import MCPServer

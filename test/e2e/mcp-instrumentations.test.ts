@@ -113,7 +113,7 @@ describe.each(Object.keys(peers) as Peer[])(
       expect(outcome.failed).toBeGreaterThan(0);
       expect(latestCounts(sinks.prometheus.dataPoints, DERIVED, service)).toEqual({
         [JSON.stringify({ 'mcp.method.name': 'tools/call' })]: outcome.made - outcome.failed,
-        [JSON.stringify({ 'error.type': '_OTHER', 'mcp.method.name': 'tools/call' })]: outcome.failed,
+        [JSON.stringify({ 'error.type': 'Error', 'mcp.method.name': 'tools/call' })]: outcome.failed,
       });
     });
 

@@ -26,6 +26,7 @@ from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
 from opentelemetry.sdk._logs.export import BatchLogRecordProcessor, LogRecordExporter
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricExporter, MetricReader, PeriodicExportingMetricReader
+from opentelemetry.sdk.environment_variables import OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED
 from opentelemetry.sdk.metrics.view import View
 from opentelemetry.sdk.resources import (
     OTELResourceDetector,
@@ -64,12 +65,13 @@ class TelemetryHandle:
     logger_provider: LoggerProvider | None = None
 
     def force_flush(self, timeout_millis: int = 30_000) -> None:
-        for provider in (self.tracer_provider, self.meter_provider, self.logger_provider):
+        # Metrics last: they count the spans and log records the other flushes gave up.
+        for provider in (self.tracer_provider, self.logger_provider, self.meter_provider):
             if provider is not None:
                 provider.force_flush(timeout_millis)
 
     def shutdown(self) -> None:
-        for provider in (self.tracer_provider, self.meter_provider, self.logger_provider):
+        for provider in (self.tracer_provider, self.logger_provider, self.meter_provider):
             if provider is not None:
                 provider.shutdown()
 
@@ -147,12 +149,6 @@ def start_telemetry(
     _guard = guard
     resource = _resource(service_name, service_version, environment)
 
-    tracer_provider = TracerProvider(resource=resource)
-    tracer_provider.add_span_processor(PrivacySpanProcessor(BatchSpanProcessor(span_exporter or OTLPSpanExporter()), guard))
-    trace.set_tracer_provider(tracer_provider)
-    # Trace context goes out; the caller's baggage does not (it is caller text).
-    propagate.set_global_textmap(CompositePropagator([TraceContextTextMapPropagator()]))
-
     interval = metric_export_interval_millis or float(env.get("OTEL_METRIC_EXPORT_INTERVAL", "60000"))
     reader: MetricReader = PeriodicExportingMetricReader(
         PrivacyMetricExporter(metric_exporter or OTLPMetricExporter(), guard, metric_prefixes),
@@ -164,10 +160,28 @@ def start_telemetry(
         views=[View(instrument_name="*", attribute_keys=AllowedMetricKeys(guard))],
     )
     metrics.set_meter_provider(meter_provider)
+    # The SDK counts the spans and log records it gives up (queue full, export failed after its retries)
+    # on otel.sdk.processor.{span,log}.processed{error.type}, as the TypeScript side does; a process-wide
+    # switch of the Python SDK, read as its processors and exporters are made, on unless the
+    # application set it.
+    if OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED not in env:
+        os.environ.setdefault(OTEL_PYTHON_SDK_INTERNAL_METRICS_ENABLED, "true")
+
+    tracer_provider = TracerProvider(resource=resource)
+    tracer_provider.add_span_processor(
+        PrivacySpanProcessor(
+            BatchSpanProcessor(span_exporter or OTLPSpanExporter(), meter_provider=meter_provider), guard
+        )
+    )
+    trace.set_tracer_provider(tracer_provider)
+    # Trace context goes out; the caller's baggage does not (it is caller text).
+    propagate.set_global_textmap(CompositePropagator([TraceContextTextMapPropagator()]))
 
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(
-        PrivacyLogRecordProcessor(BatchLogRecordProcessor(log_exporter or OTLPLogExporter()), guard)
+        PrivacyLogRecordProcessor(
+            BatchLogRecordProcessor(log_exporter or OTLPLogExporter(), meter_provider=meter_provider), guard
+        )
     )
     set_logger_provider(logger_provider)
     if log_handler:

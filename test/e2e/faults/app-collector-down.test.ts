@@ -2,7 +2,9 @@
 // its own process, startTelemetry() exporting over OTLP/HTTP) serves tool calls, then comes back on the
 // same address. The SDK must never hurt the application: no crash, memory bounded by its fixed queues
 // (BatchSpanProcessor holds at most 16,384 spans), failures logged per failed export (a batch), never per
-// span, and export resumes by itself when the collector returns. Latency is reported, not asserted.
+// span, and export resumes by itself when the collector returns. Every span it does not deliver is
+// counted (otel.sdk.processor.span.processed with an error.type, exported once the collector is back):
+// spans sent = spans received + counted drops. Latency is reported, not asserted.
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,6 +13,7 @@ import { newCaptureRoot } from '../../support/capture.ts';
 import { percent, quantile, recordFigures } from '../../support/faults/figures.ts';
 import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
+import { latestCounts } from '../../support/foreign-servers.ts';
 import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
 import { freePort } from '../../support/ports.ts';
 import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
@@ -102,6 +105,30 @@ describe('the application while its collector is down', () => {
       await sink.waitFor((data) => data.spans.some((span) => span.traceId === lastCall.traceId), 60_000);
       const resumedSeconds = (Date.now() - returned) / 1000;
       const rssAfter = locator.rssBytes();
+      const aliveAtEnd = locator.alive();
+      // Stopped gracefully, the server flushes its spans, then exports the counts of those it gave up.
+      const exitCode = await locator.stop();
+      const processed = () =>
+        Object.entries(
+          latestCounts(sink.dataPoints, 'otel.sdk.processor.span.processed', 'detainee-locator'),
+        );
+      const spansReceived = () =>
+        new Set(
+          sink.spans
+            .filter((span) => span.resource['service.name'] === 'detainee-locator')
+            .map((span) => `${span.traceId}/${span.spanId}`),
+        ).size;
+      const exported = () =>
+        processed()
+          .filter(([attributes]) => !('error.type' in JSON.parse(attributes)))
+          .reduce((sum, [, count]) => sum + count, 0);
+      // The last export counts every span that arrived; then the collector's batches drain.
+      await sink.waitFor(() => exported() >= spansReceived() && spansReceived() > 0, 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const spansSent = processed().reduce((sum, [, count]) => sum + count, 0);
+      const countedDrops = processed()
+        .filter(([attributes]) => 'error.type' in JSON.parse(attributes))
+        .reduce((sum, [, count]) => sum + count, 0);
 
       const arrived = arrivedTraces();
       const all = [...normal, ...down, ...after];
@@ -116,13 +143,16 @@ describe('the application while its collector is down', () => {
       recordFigures('3-app-collector-down', {
         order: 3,
         scenario: `Collector down ${downMs / 1000}s under the reference server (sequential tool calls)`,
-        sent: all.length,
-        received,
-        deliveredPercent: percent(received, all.length),
+        sent: spansSent,
+        received: spansReceived(),
+        deliveredPercent: percent(spansReceived(), spansSent),
+        countedDrops,
         rssGrowthMiB: Math.round(((rssMax - rssBefore) / mib) * 10) / 10,
         latencyP99Ratio: Math.round(ratio * 100) / 100,
         recoverySeconds: resumedSeconds,
         notes:
+          `spans counted at the SDK: ${JSON.stringify(Object.fromEntries(processed().map(([attributes, count]) => [JSON.parse(attributes)['error.type'] ?? 'exported', count])))}; ` +
+          `${received} of ${all.length} calls traced; ` +
           `${normal.length}/${down.length}/${after.length} calls before/during/after; p99 ${p99(normal).toFixed(1)} ms → ` +
           `${p99(down).toFixed(1)} ms; ${downArrived} of ${down.length} calls made during the outage reached Tempo ` +
           `(the SDK keeps no disk queue); ${failureLines.length} failure log lines during the outage; ` +
@@ -130,7 +160,7 @@ describe('the application while its collector is down', () => {
           `first failure line: ${JSON.stringify(failureLines[0]?.slice(0, 160) ?? '')}`,
       });
 
-      expect(locator.alive(), 'the application did not crash').toBe(true);
+      expect(aliveAtEnd, 'the application did not crash').toBe(true);
       expect(
         down.every((call) => call.ok),
         'every tool call during the outage succeeded',
@@ -142,6 +172,11 @@ describe('the application while its collector is down', () => {
       expect(rssMax - rssBefore).toBeLessThan(192 * mib);
       expect(failureLines.length, 'export failures logged per batch, not per span').toBeLessThan(down.length);
       expect(arrived.has(lastCall.traceId), 'spans resume without restarting the application').toBe(true);
+      expect(exitCode, 'the server stops cleanly').toBe(0);
+      // Every span the SDK did not deliver is counted; a span counted as exported may still arrive twice.
+      expect(spansReceived() + countedDrops, 'sent = received + counted drops').toBeGreaterThanOrEqual(
+        spansSent,
+      );
     },
     timeoutFor(normalMs + downMs + afterMs),
   );
