@@ -7,6 +7,7 @@ import { repoRoot } from '../../scripts/provision/cache.ts';
 import { type CanaryRecord, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { GENERATED_CORPUS_RECORDS, generateCanaryCorpus } from '../support/canary-corpus.ts';
 import { newCaptureRoot } from '../support/capture.ts';
+import { foreignTelemetry } from '../support/fixtures/foreign-producer.ts';
 
 const corpus = generateCanaryCorpus();
 const names = corpus.records.flatMap((r) => [r.detainee.first_name, r.detainee.last_name, r.searcher.name]);
@@ -17,6 +18,23 @@ describe('the generated canary corpus', () => {
     expect(corpus.records).toHaveLength(GENERATED_CORPUS_RECORDS);
     expect(generateCanaryCorpus({ records: 1000 }).records).toHaveLength(1000);
     expect(generateCanaryCorpus({ seed: 'other' }).records[0]).not.toEqual(corpus.records[0]);
+  });
+
+  it('sends every record of a corpus of any size with valid OTLP ids (a 1,000-record run once failed at 257)', () => {
+    const large = generateCanaryCorpus({ records: 1000 });
+    for (const [index, record] of large.records.entries()) {
+      const span = foreignTelemetry(record, index).traces.resourceSpans[0]?.scopeSpans[0]?.spans[0];
+      expect(span?.traceId, record.id).toMatch(/^[0-9a-f]{32}$/);
+      expect(span?.spanId, record.id).toMatch(/^[0-9a-f]{16}$/);
+    }
+    expect(
+      new Set(
+        large.records.map(
+          (record, index) =>
+            foreignTelemetry(record, index).traces.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.traceId,
+        ),
+      ).size,
+    ).toBe(1000);
   });
 
   it('gives every record its people, numbers, dates, contacts and requests, each with needles', () => {
