@@ -17,7 +17,7 @@ import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.
 import { runTraffic, type TrafficOptions, type TrafficSummary } from '../../examples/traffic/generator.ts';
 import { configurePrivacyGuard, PrivacyGuard } from '../../src/privacy/guard.ts';
 import { startBinary } from '../support/binary.ts';
-import { type Needle, NeedleScanner } from '../support/canaries.ts';
+import { datasetNeedles, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { type KitCollector, startKitCollector, testCollectorSecrets } from '../support/kit-collector.ts';
 import { freePort } from '../support/ports.ts';
@@ -244,24 +244,7 @@ describe('the Python reference server, driven by the traffic generator, through 
   });
 
   it('delivers none of the people in the dataset to any backend: no name, A-number or date of birth', () => {
-    // Names of 7+ letters only: the dataset's short syllable names occur inside ordinary words.
-    const needles: Needle[] = syntheticDetainees().flatMap((record) => [
-      ...[record.first_name, ...record.last_name.split(/[- ]/)]
-        .filter((name) => name.length >= 7)
-        .map((value) => ({ record: record.alien_number, entity: 'name', value, match: 'text' as const })),
-      {
-        record: record.alien_number,
-        entity: 'alien_number',
-        value: record.alien_number.slice(1),
-        match: 'digits' as const,
-      },
-      {
-        record: record.alien_number,
-        entity: 'date_of_birth',
-        value: record.date_of_birth,
-        match: 'text' as const,
-      },
-    ]);
+    const needles = datasetNeedles(syntheticDetainees());
     const scanner = new NeedleScanner(needles);
     const leaks = Object.values(sinks).flatMap((sink) =>
       readdirSync(sink.captureDir).flatMap((file) =>

@@ -15,21 +15,11 @@ import {
   parseNaturalQuery,
   SPANISH_MONTHS,
 } from '../../examples/detainee-locator/matching.ts';
+import { ENGLISH_MONTHS } from '../support/canary-corpus.ts';
 import { requireTools } from '../support/tools.ts';
 
 const tools = requireTools();
 const script = path.join(import.meta.dirname, '../support/python/locator_matching.py');
-const ENGLISH_MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-];
 
 const random = seedrandom('python-locator-matching');
 const records = syntheticDetainees().slice(0, 150);
@@ -42,7 +32,7 @@ const queries = records.flatMap((record) => {
   const [year, month, day] = record.date_of_birth.split('-').map(Number);
   return [
     `Busco a mi hermano ${record.first_name} ${record.last_name}, nacido el ${day} de ${SPANISH_MONTHS[(month ?? 1) - 1]} de ${year} en ${record.country_of_birth}`,
-    `Can you find my sister ${record.first_name} ${record.last_name} born ${ENGLISH_MONTHS[(month ?? 1) % 9]} ${day}, ${year} in ${record.country_of_birth}?`,
+    `Can you find my sister ${record.first_name} ${record.last_name} born ${ENGLISH_MONTHS[(month ?? 1) - 1]} ${day}, ${year} in ${record.country_of_birth}?`,
     `${record.last_name.toUpperCase()}, ${record.first_name} ${month}/${day}/${year} ${record.country_of_birth.toLowerCase()}`,
     `${record.last_name}, ${record.first_name}, dob ${record.date_of_birth}`,
     `número de extranjero ${record.alien_number.slice(1, 4)}-${record.alien_number.slice(4, 7)}-${record.alien_number.slice(7)}`,

@@ -8,7 +8,7 @@ import { startUpstream, type Upstream } from '../../examples/detainee-locator/up
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
 import { runTraffic, type TrafficSummary } from '../../examples/traffic/generator.ts';
 import rules from '../../src/privacy/rules.json' with { type: 'json' };
-import { type Needle, NeedleScanner } from '../support/canaries.ts';
+import { datasetNeedles, NeedleScanner } from '../support/canaries.ts';
 import { type CapturedTelemetry, startCapturedTelemetry } from '../support/telemetry.ts';
 
 const telemetry: CapturedTelemetry = startCapturedTelemetry();
@@ -113,29 +113,7 @@ describe('a traffic run against the reference server', () => {
   });
 
   it('exports none of the people in the dataset: no name, A-number or date of birth', async () => {
-    // Names of 7+ letters only: the dataset's short syllable names ("Poli") occur inside ordinary words.
-    const names = (record: { first_name: string; last_name: string }) =>
-      [record.first_name, ...record.last_name.split(/[- ]/)].filter((name) => name.length >= 7);
-    const needles: Needle[] = syntheticDetainees().flatMap((record) => [
-      ...names(record).map((value) => ({
-        record: record.alien_number,
-        entity: 'name',
-        value,
-        match: 'text' as const,
-      })),
-      {
-        record: record.alien_number,
-        entity: 'alien_number',
-        value: record.alien_number.slice(1),
-        match: 'digits' as const,
-      },
-      {
-        record: record.alien_number,
-        entity: 'date_of_birth',
-        value: record.date_of_birth,
-        match: 'text' as const,
-      },
-    ]);
+    const needles = datasetNeedles(syntheticDetainees());
     const leaks = new NeedleScanner(needles).scan(await telemetry.otlpBytes(), 'otlp');
     expect(
       leaks.slice(0, 5).map((leak) => `${leak.needle.entity} ${leak.needle.value}: …${leak.context}…`),

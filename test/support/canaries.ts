@@ -155,3 +155,35 @@ export class NeedleScanner {
     return leaks;
   }
 }
+
+/**
+ * Needles for the reference servers' synthetic population (examples/detainee-locator/dataset.ts): each
+ * person's names of 7+ letters (the dataset's short syllable names, "Poli", occur inside ordinary
+ * words), A-number digits and date of birth.
+ */
+export function datasetNeedles(
+  records: ReadonlyArray<{
+    alien_number: string;
+    first_name: string;
+    last_name: string;
+    date_of_birth: string;
+  }>,
+): Needle[] {
+  return records.flatMap((record) => [
+    ...[record.first_name, ...record.last_name.split(/[- ]/)]
+      .filter((name) => name.length >= 7)
+      .map((value) => ({ record: record.alien_number, entity: 'name', value, match: 'text' as const })),
+    {
+      record: record.alien_number,
+      entity: 'alien_number',
+      value: record.alien_number.slice(1),
+      match: 'digits' as const,
+    },
+    {
+      record: record.alien_number,
+      entity: 'date_of_birth',
+      value: record.date_of_birth,
+      match: 'text' as const,
+    },
+  ]);
+}

@@ -99,7 +99,7 @@ function styleOf(rng: Rng): Style | 'han' {
   return 'han';
 }
 
-const ENGLISH_MONTHS = [
+export const ENGLISH_MONTHS = [
   'January',
   'February',
   'March',
