@@ -235,14 +235,17 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       await sentry;
     },
     forceFlush: async () => {
-      await Promise.all([
+      const flushed = await Promise.allSettled([
         datadog?.forceFlush(),
         spanProcessor?.forceFlush(),
         logProcessor.forceFlush(),
-        metricReader.forceFlush(),
         perPrincipal?.forceFlush(),
         sentry.then((bridge) => bridge?.flush()),
       ]);
+      // Metrics after the rest, as at shutdown: they count what those flushes gave up.
+      await metricReader.forceFlush();
+      const failed = flushed.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
     },
     shutdown: async () => {
       unregisterInstrumentations();

@@ -6,7 +6,7 @@ telemetry), so the traffic generator, the dashboards and the alerts work with ei
 
 Needs the kit's package (`pip install ./python`, or PYTHONPATH=python/src) and the pinned packages of
 test/support/python/requirements.txt (FastMCP, rapidfuzz, purgatory). Environment: UPSTREAM_URL (the
-locator to query, required: `node examples/detainee-locator/upstream.ts --port 8090` runs the simulated
+locator to query, required: `npm run example:upstream -- --port 8090` runs the simulated
 one), LOCATOR_TOKENS / LOCATOR_TOKEN (or their _FILE twins) as for the TypeScript server (`principal:token`
 pairs; `label*N:secret` a pool of N derived agents, see ../detainee-locator/agent-pool.ts; at least 16
 characters each; required over HTTP), the OTEL_* variables and MCP_KIT_PSEUDONYM_KEY (or _FILE).
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None, env: dict[str, str] | None = None) -> No
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     upstream_url = env.get("UPSTREAM_URL")
     if not upstream_url:
-        raise ServerSettingError("UPSTREAM_URL is required (node examples/detainee-locator/upstream.ts runs the simulated one)")
+        raise ServerSettingError("UPSTREAM_URL is required (npm run example:upstream runs the simulated one)")
     tokens = tokens_from_environment(env) if options.transport == "http" else {}
     if options.transport == "http" and not tokens:
         raise ServerSettingError("LOCATOR_TOKENS or LOCATOR_TOKEN is required for the HTTP transport")

@@ -106,12 +106,13 @@ class UpstreamClient:
             description="Circuit breaker state: 0 closed, 1 half-open, 2 open.",
         )
 
+    _STATES = {"closed": (0, "closed"), "half-opened": (1, "half-open"), "opened": (2, "opened")}
+
     def _breaker_changed(self, _name: str, event_type: str, event: Any) -> None:
         if event_type != "state_changed":
             return
-        self._circuit_state = {"closed": 0, "half-opened": 1, "opened": 2}.get(event.state, 0)
-        level = logging.WARNING if event.state == "opened" else logging.INFO
-        _breaker_log.log(level, "upstream circuit %s", {"opened": "opened", "half-opened": "half-open"}.get(event.state, "closed"))
+        self._circuit_state, said = self._STATES.get(event.state, (0, "closed"))
+        _breaker_log.log(logging.WARNING if self._circuit_state == 2 else logging.INFO, "upstream circuit %s", said)
 
     @property
     def circuit_open(self) -> bool:

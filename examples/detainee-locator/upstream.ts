@@ -7,7 +7,7 @@
 //   POST /admin/faults {latencyMs, errorRate, rateLimitPerSecond, outage}   change faults at run time
 //   GET  /health
 //
-// Run alone: `node examples/detainee-locator/upstream.ts --port 8090` (see the end of this file).
+// Run alone: `npm run example:upstream -- --port 8090` (see the end of this file).
 //
 // It instruments its own routes (a SERVER span per request, parented on the caller's traceparent):
 // node:http is loaded before any OpenTelemetry instrumentation could patch it in an ES module process.
@@ -148,7 +148,7 @@ export async function startUpstream(
   return upstream;
 }
 
-// `node examples/detainee-locator/upstream.ts [--port 8090] [--host 127.0.0.1]`: the simulated upstream on
+// `npm run example:upstream -- [--port 8090] [--host 127.0.0.1]`: the simulated upstream on
 // its own, for a server that does not start one in-process (the Python server, examples/detainee-locator-py).
 if (import.meta.main) {
   const { values } = parseArgs({

@@ -60,7 +60,7 @@ describe('what the kit’s SDK gives up while its backend is down', () => {
       tracer.startSpan('upstream lookup').end();
       logger.emit({ body: 'upstream lookup failed' });
     }
-    // The flush reports the failed exports; a second one exports the counts they left.
+    // The flush reports the failed exports, and exports the counts they left.
     await expect(telemetry.handle.forceFlush()).rejects.toThrow(OTLPExporterError);
     metrics = (await telemetry.collect()).metrics;
   });
