@@ -10,7 +10,7 @@
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { context, diag, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, setGlobalErrorHandler, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -35,6 +35,7 @@ import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { startDatadogTracer } from './bridges/datadog.ts';
 import { sentryDsn, sentryIngestUrl, startSentryBridge } from './bridges/sentry.ts';
+import { ExportOutages } from './export-outages.ts';
 import { startFilesystemMetrics } from './filesystem-metrics.ts';
 import { configurePrincipalMetrics, PrincipalMetrics } from './mcp/principal-metrics.ts';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './mcp/semconv.ts';
@@ -117,15 +118,27 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
   const datadog =
     tracerChoice(options) === 'dd-trace' ? startDatadogTracer(identity, guard, options.datadog) : undefined;
   const resource = resourceOf(identity);
+  // One line when a signal's export starts failing and one when it recovers, not one per failed batch.
+  const outages = new ExportOutages();
+  setGlobalErrorHandler(outages.handleError);
   const exportIntervalMillis =
     options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
-  const otlpMetricReader = () =>
-    new PeriodicExportingMetricReader({
-      exporter: new PrivacyMetricExporter(new OTLPMetricExporter(otlp.metrics), options.metricPrefixes),
+  // The OTLP metric exporters count the data points of every export they give up on the standard
+  // otel.sdk.exporter.metric_data_point.exported{error.type}; the main one is made before the meter
+  // provider it counts on, so it is given it once that exists.
+  const otlpMetricExporters: OTLPMetricExporter[] = [];
+  const otlpMetricReader = () => {
+    const exporter = new OTLPMetricExporter(otlp.metrics);
+    otlpMetricExporters.push(exporter);
+    if (meterProvider) exporter.setSelfObsMeterProvider(meterProvider);
+    return new PeriodicExportingMetricReader({
+      exporter: new PrivacyMetricExporter(outages.watch('metrics', exporter), options.metricPrefixes),
       exportIntervalMillis,
     });
+  };
+  let meterProvider: MeterProvider | undefined;
   const metricReader = options.metricReader ?? otlpMetricReader();
-  const meterProvider = new MeterProvider({
+  meterProvider = new MeterProvider({
     resource,
     readers: [metricReader],
     // Metric attributes pass the same allow-list, without any id (one series per session would follow).
@@ -136,18 +149,23 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       },
     ],
   });
+  for (const exporter of otlpMetricExporters) exporter.setSelfObsMeterProvider(meterProvider);
   const spanBatching = batchSpanConfigFromEnv();
   const logBatching = batchLogConfigFromEnv();
   const spanProcessor = datadog
     ? undefined
     : new PrivacySpanProcessor(
         new BatchSpanProcessor({
-          exporter:
+          exporter: outages.watch(
+            'traces',
             options.traceExporter ??
-            new OTLPTraceExporter({
-              ...otlp.traces,
-              concurrencyLimit: exportConcurrencyFor(spanBatching),
-            }),
+              new OTLPTraceExporter({
+                ...otlp.traces,
+                concurrencyLimit: exportConcurrencyFor(spanBatching),
+                // otel.sdk.exporter.span.exported{error.type}: what each export gave up, and why.
+                selfObsMeterProvider: meterProvider,
+              }),
+          ),
           ...spanBatching,
           // Spans given up (queue full, export failed after its retries) are counted on the standard
           // otel.sdk.processor.span.processed{error.type}, so a loss shows as a number, not a silence.
@@ -157,9 +175,15 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       );
   const logProcessor = new PrivacyLogRecordProcessor(
     new BatchLogRecordProcessor({
-      exporter:
+      exporter: outages.watch(
+        'logs',
         options.logExporter ??
-        new OTLPLogExporter({ ...otlp.logs, concurrencyLimit: exportConcurrencyFor(logBatching) }),
+          new OTLPLogExporter({
+            ...otlp.logs,
+            concurrencyLimit: exportConcurrencyFor(logBatching),
+            selfObsMeterProvider: meterProvider,
+          }),
+      ),
       ...logBatching,
       // Likewise otel.sdk.processor.log.processed{error.type} for log records.
       selfObsMeterProvider: meterProvider,

@@ -1,15 +1,16 @@
 // Scenario 3 of the fault suite: the collector goes away while the application (the reference server as
 // its own process, startTelemetry() exporting over OTLP/HTTP) serves tool calls, then comes back on the
 // same address. The SDK must never hurt the application: no crash, memory bounded by its fixed queues
-// (BatchSpanProcessor holds at most 16,384 spans), failures logged per failed export (a batch), never per
-// span, and export resumes by itself when the collector returns. Every span it does not deliver is
-// counted (otel.sdk.processor.span.processed with an error.type, exported once the collector is back):
-// spans sent = spans received + counted drops. Latency is reported, not asserted.
+// (BatchSpanProcessor holds at most 16,384 spans), the outage logged once per signal when it starts and
+// once when it ends (never per batch or span), and export resumes by itself when the collector returns.
+// Every span it does not deliver is counted (otel.sdk.processor.span.processed with an error.type,
+// exported once the collector is back): spans sent = spans received + counted drops. Latency is reported, not asserted.
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
+import { eventually } from '../../support/eventually.ts';
 import { percent, quantile, recordFigures } from '../../support/faults/figures.ts';
 import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
@@ -43,7 +44,7 @@ describe('the application while its collector is down', () => {
   });
 
   it(
-    'keeps serving with bounded memory, logs failures per batch, and resumes export when it returns',
+    'keeps serving with bounded memory, logs the outage once, and resumes export when it returns',
     async () => {
       sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-app') });
       const backends = { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` };
@@ -52,8 +53,8 @@ describe('the application while its collector is down', () => {
       locator = await startLocatorProcess({
         collectorUrl: collector.otlpHttpUrl,
         collectorHeaders: collector.authHeaders,
-        // Failures reach the process's log at warn level; metrics export often so they fail too.
-        env: { OTEL_LOG_LEVEL: 'warn', OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_BSP_SCHEDULE_DELAY: '1000' },
+        // The kit's own outage lines, at the default log level; metrics export often so they fail too.
+        env: { OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_BSP_SCHEDULE_DELAY: '1000' },
       });
       client = new Client({ name: 'fault-agent', version: '1.0.0' });
       await client.connect(
@@ -97,6 +98,8 @@ describe('the application while its collector is down', () => {
       const failureLines = outageLog
         .split('\n')
         .filter((line) => /export|ECONNREFUSED|Dropped|fetch failed/i.test(line));
+      const failingLines = (signal: string) =>
+        failureLines.filter((line) => line.startsWith(`mcp-telemetry-kit: ${signal} export failing`)).length;
 
       collector = await startKitCollector({ backends, httpPort });
       const returned = Date.now();
@@ -104,6 +107,12 @@ describe('the application while its collector is down', () => {
       const lastCall = after.at(-1) as Call;
       await sink.waitFor((data) => data.spans.some((span) => span.traceId === lastCall.traceId), 60_000);
       const resumedSeconds = (Date.now() - returned) / 1000;
+      const recoveryLine = await eventually(async () =>
+        locator
+          .logs()
+          .split('\n')
+          .find((line) => line.startsWith('mcp-telemetry-kit: traces export recovered')),
+      );
       const rssAfter = locator.rssBytes();
       const aliveAtEnd = locator.alive();
       // Stopped gracefully, the server flushes its spans, then exports the counts of those it gave up.
@@ -155,7 +164,7 @@ describe('the application while its collector is down', () => {
           `${received} of ${all.length} calls traced; ` +
           `${normal.length}/${down.length}/${after.length} calls before/during/after; p99 ${p99(normal).toFixed(1)} ms → ` +
           `${p99(down).toFixed(1)} ms; ${downArrived} of ${down.length} calls made during the outage reached Tempo ` +
-          `(the SDK keeps no disk queue); ${failureLines.length} failure log lines during the outage; ` +
+          `(the SDK keeps no disk queue); ${failureLines.length} failure log lines during the outage, then ${JSON.stringify(recoveryLine ?? '')}; ` +
           `RSS ${(rssBefore / mib).toFixed(0)} → max ${(rssMax / mib).toFixed(0)} → ${(rssAfter / mib).toFixed(0)} MiB; ` +
           `first failure line: ${JSON.stringify(failureLines[0]?.slice(0, 160) ?? '')}`,
       });
@@ -170,7 +179,16 @@ describe('the application while its collector is down', () => {
       // cannot grow memory with the traffic. RSS also moves with the garbage collector's pace, hence a
       // generous ceiling; the measured growth is reported.
       expect(rssMax - rssBefore).toBeLessThan(192 * mib);
-      expect(failureLines.length, 'export failures logged per batch, not per span').toBeLessThan(down.length);
+      // Logged once per outage: one line for each signal whose export failed, then one when it recovered.
+      expect(failingLines('traces'), 'the traces outage logged once').toBe(1);
+      expect(
+        failingLines('logs') + failingLines('metrics'),
+        'and each other signal at most once',
+      ).toBeLessThanOrEqual(2);
+      expect(failureLines, 'no other failure line').toHaveLength(
+        failingLines('traces') + failingLines('logs') + failingLines('metrics'),
+      );
+      expect(recoveryLine, 'the recovery logged').toMatch(/after \d+ failed export\(s\) over \d+ s$/);
       expect(arrived.has(lastCall.traceId), 'spans resume without restarting the application').toBe(true);
       expect(exitCode, 'the server stops cleanly').toBe(0);
       // Every span the SDK did not deliver is counted; a span counted as exported may still arrive twice.
