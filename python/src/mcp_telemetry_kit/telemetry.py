@@ -38,6 +38,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
+from .export_outages import ExportOutages
 from .guard import PrivacyGuard
 from .host_metrics import start_host_metrics
 from .log_processor import PrivacyLogRecordProcessor
@@ -149,9 +150,13 @@ def start_telemetry(
     _guard = guard
     resource = _resource(service_name, service_version, environment)
 
+    # One line when a signal's export starts failing and one when it recovers, not one per failed batch.
+    outages = ExportOutages()
     interval = metric_export_interval_millis or float(env.get("OTEL_METRIC_EXPORT_INTERVAL", "60000"))
     reader: MetricReader = PeriodicExportingMetricReader(
-        PrivacyMetricExporter(metric_exporter or OTLPMetricExporter(), guard, metric_prefixes),
+        PrivacyMetricExporter(
+            outages.watch("metrics", metric_exporter or OTLPMetricExporter()), guard, metric_prefixes
+        ),
         export_interval_millis=interval,
     )
     meter_provider = MeterProvider(
@@ -170,7 +175,11 @@ def start_telemetry(
     tracer_provider = TracerProvider(resource=resource)
     tracer_provider.add_span_processor(
         PrivacySpanProcessor(
-            BatchSpanProcessor(span_exporter or OTLPSpanExporter(), meter_provider=meter_provider), guard
+            BatchSpanProcessor(
+                outages.watch("traces", span_exporter or OTLPSpanExporter(meter_provider=meter_provider)),
+                meter_provider=meter_provider,
+            ),
+            guard,
         )
     )
     trace.set_tracer_provider(tracer_provider)
@@ -180,10 +189,15 @@ def start_telemetry(
     logger_provider = LoggerProvider(resource=resource)
     logger_provider.add_log_record_processor(
         PrivacyLogRecordProcessor(
-            BatchLogRecordProcessor(log_exporter or OTLPLogExporter(), meter_provider=meter_provider), guard
+            BatchLogRecordProcessor(
+                outages.watch("logs", log_exporter or OTLPLogExporter(meter_provider=meter_provider)),
+                meter_provider=meter_provider,
+            ),
+            guard,
         )
     )
     set_logger_provider(logger_provider)
+    outages.hold_back_sdk_reports()
     if log_handler:
         # At the levels the application configured: the root logger's level stays the application's.
         logging.getLogger().addHandler(LoggingHandler(level=logging.INFO, logger_provider=logger_provider))
