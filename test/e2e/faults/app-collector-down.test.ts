@@ -5,12 +5,10 @@
 // once when it ends (never per batch or span), and export resumes by itself when the collector returns.
 // Every span it does not deliver is counted (otel.sdk.processor.span.processed with an error.type,
 // exported once the collector is back): spans sent = spans received + counted drops. Latency is reported, not asserted.
-import { randomBytes } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { eventually } from '../../support/eventually.ts';
+import { type Call, connectAgent, type FaultAgent } from '../../support/faults/agent.ts';
 import { percent, quantile, recordFigures } from '../../support/faults/figures.ts';
 import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
@@ -24,20 +22,14 @@ const downMs = phaseMs(10_000, 180_000);
 const afterMs = phaseMs(3_000, 30_000);
 const mib = 1024 * 1024;
 
-interface Call {
-  traceId: string;
-  ms: number;
-  ok: boolean;
-}
-
 describe('the application while its collector is down', () => {
   let sink: OtlpSink;
   let collector: KitCollector | undefined;
   let locator: LocatorProcess;
-  let client: Client;
+  let agent: FaultAgent;
 
   afterAll(async () => {
-    await client?.close().catch(() => {});
+    await agent?.close();
     await locator?.stop();
     await collector?.stop();
     await sink?.close();
@@ -56,28 +48,8 @@ describe('the application while its collector is down', () => {
         // The kit's own outage lines, at the default log level; metrics export often so they fail too.
         env: { OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_BSP_SCHEDULE_DELAY: '1000' },
       });
-      client = new Client({ name: 'fault-agent', version: '1.0.0' });
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(locator.url), {
-          requestInit: { headers: { authorization: `Bearer ${locator.token}` } },
-        }),
-      );
-
-      const callFor = async (ms: number): Promise<Call[]> => {
-        const calls: Call[] = [];
-        const until = Date.now() + ms;
-        while (Date.now() < until) {
-          const traceId = randomBytes(16).toString('hex');
-          const started = performance.now();
-          const result = await client.callTool({
-            name: 'search_detainee_by_name',
-            arguments: { first_name: 'Ana', last_name: 'Lopez', country_of_birth: 'Mexico', language: 'es' },
-            _meta: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
-          });
-          calls.push({ traceId, ms: performance.now() - started, ok: !result.isError });
-        }
-        return calls;
-      };
+      agent = await connectAgent(locator);
+      const callFor = agent.callFor;
       const arrivedTraces = () => new Set(sink.spans.map((span) => span.traceId));
 
       await callFor(phaseMs(2_000, 10_000)); // warm-up (JIT, connections), not measured

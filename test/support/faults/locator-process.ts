@@ -20,6 +20,8 @@ export interface LocatorProcess {
   rssBytes(): number;
   /** SIGTERM: the server flushes its telemetry, then exits; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILL: gone at once, with whatever its SDK had not exported; resolves once it has exited. */
+  kill(): Promise<void>;
 }
 
 export async function startLocatorProcess(options: {
@@ -84,6 +86,11 @@ export async function startLocatorProcess(options: {
       const code = await exited;
       clearTimeout(timer);
       return code;
+    },
+    async kill() {
+      if (!alive()) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }
