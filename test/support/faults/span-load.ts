@@ -19,6 +19,8 @@ export interface SpanLoadOptions {
   spansPerSecond: number;
   /** Spans per export request. */
   batchSize?: number;
+  /** The spans' name; `tools/call search` unless given. */
+  name?: string;
   /** Extra attributes on every span (what a realistic MCP span carries). */
   attributes?: Record<string, string | number | boolean>;
   /** A large string attribute value per span, to make requests heavy (overload). */
@@ -86,7 +88,7 @@ export function startSpanLoad(options: SpanLoadOptions): SpanLoad {
 
   const sendBatch = () => {
     for (let i = 0; i < batchSize; i++) {
-      const span = tracer.startSpan('tools/call search', {
+      const span = tracer.startSpan(options.name ?? 'tools/call search', {
         attributes: { 'mcp.method.name': 'tools/call', ...options.attributes },
       });
       if (padding) span.setAttribute('http.route', padding);
@@ -110,21 +112,33 @@ export function startSpanLoad(options: SpanLoadOptions): SpanLoad {
     void done.then(() => inFlight.delete(done));
   };
 
-  // Batches leave at a steady rate; a late timer catches up on what it owes, a few batches per tick, so
-  // the generator never holds the event loop for long (the test samples memory and probes meanwhile).
-  // On a machine too slow for the rate, the offered rate falls short: tests report the rate achieved.
-  const started = Date.now();
-  const timer = setInterval(() => {
-    const owed = Math.floor(((Date.now() - started) / 1000) * options.spansPerSecond);
-    for (let i = 0; i < 4 && load.sentIds.length + batchSize <= owed; i++) sendBatch();
-  }, 50);
-
+  const stopBatches = steadyBatches(options.spansPerSecond, batchSize, () => load.sentIds.length, sendBatch);
   load.stop = async () => {
-    clearInterval(timer);
+    stopBatches();
     await Promise.all([...inFlight]);
     await exporter.shutdown();
   };
   return load;
+}
+
+/**
+ * Calls `sendBatch` at a steady rate of items; a late timer catches up on what it owes, a few batches per
+ * tick, so the generator never holds the event loop for long (the test samples memory and probes
+ * meanwhile). On a machine too slow for the rate, the offered rate falls short: tests report the rate
+ * achieved. Returns the stop function.
+ */
+export function steadyBatches(
+  perSecond: number,
+  batchSize: number,
+  sentSoFar: () => number,
+  sendBatch: () => void,
+): () => void {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const owed = Math.floor(((Date.now() - started) / 1000) * perSecond);
+    for (let i = 0; i < 4 && sentSoFar() + batchSize <= owed; i++) sendBatch();
+  }, 50);
+  return () => clearInterval(timer);
 }
 
 /** Sent against received span ids: what arrived once, more than once, or not at all. */

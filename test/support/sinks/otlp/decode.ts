@@ -48,6 +48,8 @@ export interface OtlpLogRecord {
   scope: { name: string; version: string };
   traceId: string;
   spanId: string;
+  /** When the event happened, nanoseconds since the epoch (0: not set), as a decimal string. */
+  timeUnixNano: string;
 }
 
 export interface DecodedRequest {
@@ -143,6 +145,7 @@ export function decodeOtlpRequest(signal: Signal, body: Uint8Array, contentType:
           scope: scope(sl.scope),
           traceId: id(record.traceId),
           spanId: id(record.spanId),
+          timeUnixNano: String(record.timeUnixNano ?? '0'),
         });
       }
     }
