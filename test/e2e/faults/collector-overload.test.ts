@@ -8,10 +8,13 @@
 // shared file: limit_mib replaces limit_percentage, which on this machine would mean gigabytes.
 //
 // It also checks that the refusals the probe saw are counted in the series the alert
-// OtelcolMemoryLimiterRefusing reads, as the collector exposes them to Prometheus.
+// OtelcolMemoryLimiterRefusing reads, as the collector exposes them to Prometheus. The same scenario runs
+// over OTLP/HTTP and over OTLP/gRPC (senders and probe alike): the two receivers refuse differently
+// (429/503 against RESOURCE_EXHAUSTED/UNAVAILABLE) and are counted in different series.
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
+import { credentials, Client as GrpcClient, status as GrpcStatus, Metadata } from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
@@ -19,6 +22,7 @@ import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { reconcile, type SpanLoad, startSpanLoad } from '../../support/faults/span-load.ts';
 import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
+import { EXPORT_REQUESTS, otlpRoot } from '../../support/otlp-fields.ts';
 import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
 const limitMib = 64;
@@ -51,6 +55,88 @@ function memoryLimiterAlertExpr(): string {
   return rule?.expr ?? '';
 }
 
+type Protocol = 'OTLP/HTTP' | 'OTLP/gRPC';
+
+/** One small, valid span: an empty request never reaches the pipeline, so it is never refused. */
+const probeSpan = {
+  resourceSpans: [
+    {
+      scopeSpans: [
+        {
+          spans: [
+            {
+              traceId: '0af7651916cd43dd8448eb211c80319c',
+              spanId: 'b7ad6b7169203331',
+              name: 'probe',
+              startTimeUnixNano: '1',
+              endTimeUnixNano: '2',
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
+/**
+ * Sends the probe span the way a sender of this protocol would; resolves to what a refusal looks like
+ * to it (an HTTP status, a gRPC status name), or undefined when it was accepted.
+ */
+function prober(
+  protocol: Protocol,
+  collector: KitCollector,
+): { probe(): Promise<string | undefined>; close(): void } {
+  if (protocol === 'OTLP/HTTP') {
+    const body = JSON.stringify(probeSpan);
+    return {
+      async probe() {
+        const response = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...collector.authHeaders },
+          body,
+        }).catch(() => undefined);
+        await response?.body?.cancel();
+        return response && response.status !== 200 ? String(response.status) : undefined;
+      },
+      close() {},
+    };
+  }
+  const TraceRequest = otlpRoot().lookupType(EXPORT_REQUESTS.traces);
+  const bytes = Buffer.from(
+    TraceRequest.encode(
+      TraceRequest.fromObject({
+        resourceSpans: probeSpan.resourceSpans.map((resourceSpans) => ({
+          scopeSpans: resourceSpans.scopeSpans.map((scopeSpans) => ({
+            spans: scopeSpans.spans.map((span) => ({
+              ...span,
+              traceId: Buffer.from(span.traceId, 'hex'),
+              spanId: Buffer.from(span.spanId, 'hex'),
+            })),
+          })),
+        })),
+      }),
+    ).finish(),
+  );
+  const client = new GrpcClient(collector.otlpGrpcAddress, credentials.createInsecure());
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(collector.authHeaders)) metadata.set(key, value);
+  return {
+    probe: () =>
+      new Promise((resolve) => {
+        client.makeUnaryRequest(
+          '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          (body: Buffer) => body,
+          (body: Buffer) => body,
+          bytes,
+          metadata,
+          { deadline: Date.now() + 10_000 },
+          (error) => resolve(error ? (GrpcStatus[error.code] as string) : undefined),
+        );
+      }),
+    close: () => client.close(),
+  };
+}
+
 function rssOf(pid: number): number {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -61,204 +147,190 @@ function rssOf(pid: number): number {
 }
 
 describe('the collector under three times a sustainable load', () => {
-  let sink: OtlpSink;
-  let collector: KitCollector;
+  let sink: OtlpSink | undefined;
+  let collector: KitCollector | undefined;
   const loads: SpanLoad[] = [];
 
-  afterAll(async () => {
-    await Promise.all(loads.map((load) => load.stop()));
+  afterEach(async () => {
+    await Promise.all(loads.splice(0).map((load) => load.stop()));
     await collector?.stop();
     await sink?.close();
   });
 
-  it(
-    'refuses with a retryable status, stays alive, and counts what it lost',
-    async () => {
-      sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-overload') });
-      collector = await startKitCollector({
-        backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
-        overlays: [
-          {
-            extensions: { memory_limiter: lowLimit },
-            processors: { memory_limiter: lowLimit },
-          },
-        ],
+  const overload = async (protocol: Protocol) => {
+    sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-overload') });
+    const tempo = sink;
+    const running = await startKitCollector({
+      backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
+      overlays: [
+        {
+          extensions: { memory_limiter: lowLimit },
+          processors: { memory_limiter: lowLimit },
+        },
+      ],
+    });
+    collector = running;
+    const sender = (spansPerSecond: number) => {
+      const load = startSpanLoad({
+        url: running.otlpHttpUrl,
+        ...(protocol === 'OTLP/gRPC' ? { grpcAddress: running.otlpGrpcAddress } : {}),
+        headers: running.authHeaders,
+        spansPerSecond,
+        batchSize: 500,
+        padding: paddingBytes,
+        timeoutMillis: phaseMs(10_000, 30_000),
       });
-      const sender = (spansPerSecond: number) => {
-        const load = startSpanLoad({
-          url: collector.otlpHttpUrl,
-          headers: collector.authHeaders,
-          spansPerSecond,
-          batchSize: 500,
-          padding: paddingBytes,
-          timeoutMillis: phaseMs(10_000, 30_000),
-        });
-        loads.push(load);
-        return load;
-      };
+      loads.push(load);
+      return load;
+    };
 
-      // Sustainable: one sender at the base rate, nothing refused.
-      const baseline = sender(sustainable);
-      await sleep(baselineMs);
-      const refusedAtBaseline = (await scrapeCollector(collector)).value('otelcol_receiver_refused_spans');
+    // Sustainable: one sender at the base rate, nothing refused.
+    const baseline = sender(sustainable);
+    await sleep(baselineMs);
+    const refusedAtBaseline = (await scrapeCollector(running)).value('otelcol_receiver_refused_spans');
 
-      // Overload: two more senders at the same rate, three times the load, while sampling memory and
-      // probing the status a refused sender sees. A fast, idle machine absorbs three times the base rate
-      // without reaching the limit, so while nothing has been refused one more sender joins every
-      // second, up to maxSenders: the scenario is the collector past its limit, whatever the machine.
-      const extra = [sender(sustainable), sender(sustainable)];
-      let refusalSeen = false;
-      let heapMax = 0;
-      let rssMax = 0;
-      const probeRefusals = new Map<number, number>(); // status -> how many probes got it
-      const until = Date.now() + overloadMs;
-      const overloadStarted = Date.now();
-      const sentAtOverload = baseline.sentIds.length;
-      // One small, valid span: an empty request never reaches the pipeline, so it is never refused.
-      const probe = JSON.stringify({
-        resourceSpans: [
-          {
-            scopeSpans: [
-              {
-                spans: [
-                  {
-                    traceId: '0af7651916cd43dd8448eb211c80319c',
-                    spanId: 'b7ad6b7169203331',
-                    name: 'probe',
-                    startTimeUnixNano: '1',
-                    endTimeUnixNano: '2',
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      });
-      let heapSamples = 0;
-      // Memory is sampled on its own loop, so a slow probe never leaves a gap in the samples.
-      const sampler = (async () => {
-        while (Date.now() < until) {
-          rssMax = Math.max(rssMax, rssOf(collector.pid));
-          const metrics = await scrapeCollector(collector).catch(() => undefined);
-          if (metrics) {
-            heapSamples++;
-            heapMax = Math.max(heapMax, metrics.value('otelcol_process_runtime_heap_alloc_bytes'));
-            refusalSeen ||=
-              metrics.value('otelcol_receiver_refused_spans') > 0 ||
-              metrics.value('http_server_request_duration', { http_response_status_code: '429' }) > 0;
-          }
-          await sleep(250);
-        }
-      })();
-      const escalation = (async () => {
-        while (
-          Date.now() < until &&
-          !refusalSeen &&
-          probeRefusals.size === 0 &&
-          extra.length < maxSenders - 1
-        ) {
-          await sleep(1_000);
-          if (!refusalSeen && probeRefusals.size === 0) extra.push(sender(sustainable));
-        }
-      })();
+    // Overload: two more senders at the same rate, three times the load, while sampling memory and
+    // probing the status a refused sender sees. A fast, idle machine absorbs three times the base rate
+    // without reaching the limit, so while nothing has been refused one more sender joins every
+    // second, up to maxSenders: the scenario is the collector past its limit, whatever the machine.
+    const extra = [sender(sustainable), sender(sustainable)];
+    let refusalSeen = false;
+    let heapMax = 0;
+    let rssMax = 0;
+    const probeRefusals = new Map<string, number>(); // status -> how many probes got it
+    const until = Date.now() + overloadMs;
+    const overloadStarted = Date.now();
+    const sentAtOverload = baseline.sentIds.length;
+    const probing = prober(protocol, running);
+    let heapSamples = 0;
+    // Memory is sampled on its own loop, so a slow probe never leaves a gap in the samples.
+    const sampler = (async () => {
       while (Date.now() < until) {
-        const response = await fetch(`${collector.otlpHttpUrl}/v1/traces`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...collector.authHeaders },
-          body: probe,
-        }).catch(() => undefined);
-        await response?.body?.cancel();
-        if (response && response.status !== 200)
-          probeRefusals.set(response.status, (probeRefusals.get(response.status) ?? 0) + 1);
-        await sleep(200);
+        rssMax = Math.max(rssMax, rssOf(running.pid));
+        const metrics = await scrapeCollector(running).catch(() => undefined);
+        if (metrics) {
+          heapSamples++;
+          heapMax = Math.max(heapMax, metrics.value('otelcol_process_runtime_heap_alloc_bytes'));
+          refusalSeen ||=
+            metrics.value('otelcol_receiver_refused_spans') > 0 ||
+            metrics.value('http_server_request_duration', { http_response_status_code: '429' }) > 0;
+        }
+        await sleep(250);
       }
-      await Promise.all([sampler, escalation]);
-      const overloadSeconds = (Date.now() - overloadStarted) / 1000;
-      const offeredRate =
-        (baseline.sentIds.length -
-          sentAtOverload +
-          extra.reduce((sum, load) => sum + load.sentIds.length, 0)) /
-        overloadSeconds;
-      await Promise.all([baseline, ...extra].map((load) => load.stop()));
-      const refusalLog = collector.logs().match(/above soft limit|refusing data|data refused/gi)?.length ?? 0;
+    })();
+    const escalation = (async () => {
+      while (
+        Date.now() < until &&
+        !refusalSeen &&
+        probeRefusals.size === 0 &&
+        extra.length < maxSenders - 1
+      ) {
+        await sleep(1_000);
+        if (!refusalSeen && probeRefusals.size === 0) extra.push(sender(sustainable));
+      }
+    })();
+    while (Date.now() < until) {
+      const refusal = await probing.probe();
+      if (refusal) probeRefusals.set(refusal, (probeRefusals.get(refusal) ?? 0) + 1);
+      await sleep(200);
+    }
+    probing.close();
+    await Promise.all([sampler, escalation]);
+    const overloadSeconds = (Date.now() - overloadStarted) / 1000;
+    const offeredRate =
+      (baseline.sentIds.length - sentAtOverload + extra.reduce((sum, load) => sum + load.sentIds.length, 0)) /
+      overloadSeconds;
+    await Promise.all([baseline, ...extra].map((load) => load.stop()));
+    const refusalLog = running.logs().match(/above soft limit|refusing data|data refused/gi)?.length ?? 0;
 
-      // Let the queues drain, then reconcile every sender's span ids with what Tempo received.
-      const sentIds = [baseline, ...extra].flatMap((load) => load.sentIds);
-      const senderDrops = [baseline, ...extra].reduce((sum, load) => sum + load.failedIds.size, 0);
-      await sink
-        .waitFor(
-          () =>
-            reconcile(
-              sentIds,
-              sink.spans.map((span) => span.spanId),
-            ).missing.length <= senderDrops,
-          120_000,
-        )
-        .catch(() => {});
-      const metrics = await scrapeCollector(collector);
-      const result = reconcile(
-        sentIds,
-        sink.spans.map((span) => span.spanId),
-      );
-      const refused = metrics.value('otelcol_receiver_refused_spans');
-      // The receivers' memory limiter refuses whole requests before they are decoded, so no span count
-      // exists for them; the collector's HTTP server metrics count the 429 answers (exposed as the
-      // histogram http_server_request_duration, whose _count series the alert reads).
-      const refusedRequests = metrics.value('http_server_request_duration', {
-        http_response_status_code: '429',
-      });
-      // The pipelines' memory limiter counts the decoded spans it refuses (the receiver answers 503).
-      const processorRefused = metrics.value('otelcol_processor_memory_limiter_refused_spans');
-      const collectorDrops =
-        metrics.value('otelcol_exporter_enqueue_failed_spans', { exporter: 'otlp_http/tempo' }) +
-        metrics.value('otelcol_exporter_send_failed_spans', { exporter: 'otlp_http/tempo' });
-      recordFigures('4-collector-overload', {
-        order: 4,
-        scenario: `3× load or more (${3 * sustainable} spans/s of ${paddingBytes / 1024} KiB spans, raised until refused) into a collector limited to ${limitMib} MiB`,
-        sent: result.sent,
-        received: result.received,
-        deliveredPercent: percent(result.received, result.sent),
-        countedDrops: senderDrops + collectorDrops,
-        duplicates: result.duplicates,
-        notes:
-          `${1 + extra.length} senders; offered ${offeredRate.toFixed(0)} spans/s for ${overloadSeconds.toFixed(0)}s after ${sustainable} spans/s without a refusal; ` +
-          `${refusedRequests} requests refused undecoded (429) by the receivers' memory limiter, ${refused} spans refused by ` +
-          `the pipelines' (probe saw: ${[...probeRefusals].map(([status, count]) => `${count}× ${status}`).join(', ') || 'no refusal'}), ` +
-          `${refusalLog} refusal log lines; senders gave up on ${senderDrops} spans after retrying; ` +
-          (heapSamples > 0
-            ? `heap max ${(heapMax / mib).toFixed(0)} MiB over ${heapSamples} samples (limit ${limitMib})`
-            : 'heap not sampled (metrics endpoint too slow under load)') +
-          `, RSS max ${(rssMax / mib).toFixed(0)} MiB`,
-      });
+    // Let the queues drain, then reconcile every sender's span ids with what Tempo received.
+    const sentIds = [baseline, ...extra].flatMap((load) => load.sentIds);
+    const senderDrops = [baseline, ...extra].reduce((sum, load) => sum + load.failedIds.size, 0);
+    await tempo
+      .waitFor(
+        () =>
+          reconcile(
+            sentIds,
+            tempo.spans.map((span) => span.spanId),
+          ).missing.length <= senderDrops,
+        120_000,
+      )
+      .catch(() => {});
+    const metrics = await scrapeCollector(running);
+    const result = reconcile(
+      sentIds,
+      tempo.spans.map((span) => span.spanId),
+    );
+    const refused = metrics.value('otelcol_receiver_refused_spans');
+    const grpc = protocol === 'OTLP/gRPC';
+    // The receivers' memory limiter refuses whole requests before they are decoded, so no span count
+    // exists for them; the collector's server metrics count the answers (HTTP 429 in the histogram
+    // http_server_request_duration, gRPC RESOURCE_EXHAUSTED in rpc_server_call_duration, whose _count
+    // series the alert reads).
+    const refusedRequests = grpc
+      ? metrics.value('rpc_server_call_duration', { rpc_response_status_code: 'RESOURCE_EXHAUSTED' })
+      : metrics.value('http_server_request_duration', { http_response_status_code: '429' });
+    // The pipelines' memory limiter counts the decoded spans it refuses (the receiver answers 503).
+    const processorRefused = metrics.value('otelcol_processor_memory_limiter_refused_spans');
+    const collectorDrops =
+      metrics.value('otelcol_exporter_enqueue_failed_spans', { exporter: 'otlp_http/tempo' }) +
+      metrics.value('otelcol_exporter_send_failed_spans', { exporter: 'otlp_http/tempo' });
+    const undecodedStatus = grpc ? 'RESOURCE_EXHAUSTED' : '429';
+    const decodedStatus = grpc ? 'UNAVAILABLE' : '503';
+    recordFigures(grpc ? '4-collector-overload-grpc' : '4-collector-overload', {
+      order: 4,
+      scenario: `3× load or more (${3 * sustainable} spans/s of ${paddingBytes / 1024} KiB spans, raised until refused) over ${protocol} into a collector limited to ${limitMib} MiB`,
+      sent: result.sent,
+      received: result.received,
+      deliveredPercent: percent(result.received, result.sent),
+      countedDrops: senderDrops + collectorDrops,
+      duplicates: result.duplicates,
+      notes:
+        `${1 + extra.length} senders; offered ${offeredRate.toFixed(0)} spans/s for ${overloadSeconds.toFixed(0)}s after ${sustainable} spans/s without a refusal; ` +
+        `${refusedRequests} requests refused undecoded (${undecodedStatus}) by the receivers' memory limiter, ${refused} spans refused by ` +
+        `the pipelines' (probe saw: ${[...probeRefusals].map(([status, count]) => `${count}× ${status}`).join(', ') || 'no refusal'}), ` +
+        `${refusalLog} refusal log lines; senders gave up on ${senderDrops} spans ${grpc ? 'at once (the JS gRPC exporter never retries)' : 'after retrying'}; ` +
+        (heapSamples > 0
+          ? `heap max ${(heapMax / mib).toFixed(0)} MiB over ${heapSamples} samples (limit ${limitMib})`
+          : 'heap not sampled (metrics endpoint too slow under load)') +
+        `, RSS max ${(rssMax / mib).toFixed(0)} MiB`,
+    });
 
-      expect(refusedAtBaseline, 'the base rate is sustainable: nothing refused').toBe(0);
-      expect(collector.alive(), 'the collector did not die').toBe(true);
-      expect(refused + refusedRequests, 'the memory limiters refused data').toBeGreaterThan(0);
-      for (const status of probeRefusals.keys()) expect([429, 503]).toContain(status);
-      // Every refusal the probe saw is counted in a series OtelcolMemoryLimiterRefusing reads, so the
-      // alert cannot stay silent while a limiter refuses.
-      const alertExpr = memoryLimiterAlertExpr();
-      expect(alertExpr).toContain(
-        'http_server_request_duration_count{job="otelcol",http_response_status_code="429"}',
-      );
-      expect(alertExpr).toContain('otelcol_processor_memory_limiter_refused_(spans|');
-      expect(
-        refusedRequests,
-        "the probe's 429 answers are counted where the alert reads them",
-      ).toBeGreaterThanOrEqual(probeRefusals.get(429) ?? 0);
-      expect(
-        processorRefused,
-        "the probe's 503 answers are counted where the alert reads them",
-      ).toBeGreaterThanOrEqual(probeRefusals.get(503) ?? 0);
-      expect(refusedRequests + processorRefused, 'the alert has refusals to read').toBeGreaterThan(0);
-      // limit_mib is where the limiter forces a GC; between two checks the heap may grow by up to the
-      // configured spike, so that is the ceiling it promises.
-      // Memory is reported, not asserted: on a saturated 2-core machine the metrics endpoint is often not
-      // sampled in time (heapSamples), so a bound checked on it would be noise. See docs/reliability.md.
-      expect(result.missing.length, 'spans missing but not counted as dropped').toBeLessThanOrEqual(
-        senderDrops + collectorDrops,
-      );
-    },
+    expect(refusedAtBaseline, 'the base rate is sustainable: nothing refused').toBe(0);
+    expect(running.alive(), 'the collector did not die').toBe(true);
+    expect(refused + refusedRequests, 'the memory limiters refused data').toBeGreaterThan(0);
+    // Retryable, so a sender backs off and tries again rather than dropping at once.
+    for (const status of probeRefusals.keys()) expect([undecodedStatus, decodedStatus]).toContain(status);
+    // Every refusal the probe saw is counted in a series OtelcolMemoryLimiterRefusing reads, so the
+    // alert cannot stay silent while a limiter refuses.
+    const alertExpr = memoryLimiterAlertExpr();
+    expect(alertExpr).toContain(
+      grpc
+        ? 'rpc_server_call_duration_count{job="otelcol",rpc_response_status_code="RESOURCE_EXHAUSTED"}'
+        : 'http_server_request_duration_count{job="otelcol",http_response_status_code="429"}',
+    );
+    expect(alertExpr).toContain('otelcol_processor_memory_limiter_refused_(spans|');
+    expect(
+      refusedRequests,
+      `the probe's ${undecodedStatus} answers are counted where the alert reads them`,
+    ).toBeGreaterThanOrEqual(probeRefusals.get(undecodedStatus) ?? 0);
+    expect(
+      processorRefused,
+      `the probe's ${decodedStatus} answers are counted where the alert reads them`,
+    ).toBeGreaterThanOrEqual(probeRefusals.get(decodedStatus) ?? 0);
+    expect(refusedRequests + processorRefused, 'the alert has refusals to read').toBeGreaterThan(0);
+    // Memory is reported, not asserted: on a saturated 2-core machine the metrics endpoint is often not
+    // sampled in time (heapSamples), so a bound checked on it would be noise. See docs/reliability.md.
+    expect(result.missing.length, 'spans missing but not counted as dropped').toBeLessThanOrEqual(
+      senderDrops + collectorDrops,
+    );
+  };
+
+  it(
+    'refuses with a retryable status over OTLP/HTTP, stays alive, and counts what it lost',
+    () => overload('OTLP/HTTP'),
     timeoutFor(baselineMs + overloadMs),
   );
+
+  it('does the same over OTLP/gRPC', () => overload('OTLP/gRPC'), timeoutFor(baselineMs + overloadMs));
 });

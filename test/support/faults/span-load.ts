@@ -8,6 +8,8 @@
 // untouched and are what Tempo stores, so they are the natural key to reconcile on.
 import { randomBytes } from 'node:crypto';
 import { ExportResultCode } from '@opentelemetry/core';
+import { Metadata } from '@grpc/grpc-js';
+import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -15,6 +17,8 @@ import { type ReadableSpan, type SpanProcessor, TracerProvider } from '@opentele
 export interface SpanLoadOptions {
   /** OTLP/HTTP base URL of the collector. */
   url: string;
+  /** OTLP/gRPC address (host:port) of the collector: when given, the load goes over gRPC instead. */
+  grpcAddress?: string;
   headers: Record<string, string>;
   spansPerSecond: number;
   /** Spans per export request. */
@@ -68,12 +72,15 @@ export function startSpanLoad(options: SpanLoadOptions): SpanLoad {
     spanProcessors: [collect],
   });
   const tracer = provider.getTracer('fault-load');
-  const exporter = new OTLPTraceExporter({
-    url: `${options.url}/v1/traces`,
-    headers: options.headers,
+  const common = {
     timeoutMillis: options.timeoutMillis ?? 30_000,
     concurrencyLimit: options.concurrencyLimit ?? 30,
-  });
+  };
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(options.headers)) metadata.set(key, value);
+  const exporter = options.grpcAddress
+    ? new OTLPGrpcTraceExporter({ url: `http://${options.grpcAddress}`, metadata, ...common })
+    : new OTLPTraceExporter({ url: `${options.url}/v1/traces`, headers: options.headers, ...common });
 
   const load: SpanLoad = {
     tag,
