@@ -12,7 +12,7 @@ import { type Call, connectAgent, type FaultAgent } from '../../support/faults/a
 import { percent, quantile, recordFigures } from '../../support/faults/figures.ts';
 import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
-import { latestCounts } from '../../support/foreign-servers.ts';
+import { settledSdkSpanCounts } from '../../support/faults/sdk-counts.ts';
 import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
 import { freePort } from '../../support/ports.ts';
 import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
@@ -89,27 +89,7 @@ describe('the application while its collector is down', () => {
       const aliveAtEnd = locator.alive();
       // Stopped gracefully, the server flushes its spans, then exports the counts of those it gave up.
       const exitCode = await locator.stop();
-      const processed = () =>
-        Object.entries(
-          latestCounts(sink.dataPoints, 'otel.sdk.processor.span.processed', 'detainee-locator'),
-        );
-      const spansReceived = () =>
-        new Set(
-          sink.spans
-            .filter((span) => span.resource['service.name'] === 'detainee-locator')
-            .map((span) => `${span.traceId}/${span.spanId}`),
-        ).size;
-      const exported = () =>
-        processed()
-          .filter(([attributes]) => !('error.type' in JSON.parse(attributes)))
-          .reduce((sum, [, count]) => sum + count, 0);
-      // The last export counts every span that arrived; then the collector's batches drain.
-      await sink.waitFor(() => exported() >= spansReceived() && spansReceived() > 0, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const spansSent = processed().reduce((sum, [, count]) => sum + count, 0);
-      const countedDrops = processed()
-        .filter(([attributes]) => 'error.type' in JSON.parse(attributes))
-        .reduce((sum, [, count]) => sum + count, 0);
+      const counts = await settledSdkSpanCounts(sink, 'detainee-locator');
 
       const arrived = arrivedTraces();
       const all = [...normal, ...down, ...after];
@@ -124,15 +104,15 @@ describe('the application while its collector is down', () => {
       recordFigures('3-app-collector-down', {
         order: 3,
         scenario: `Collector down ${downMs / 1000}s under the reference server (sequential tool calls)`,
-        sent: spansSent,
-        received: spansReceived(),
-        deliveredPercent: percent(spansReceived(), spansSent),
-        countedDrops,
+        sent: counts.sent,
+        received: counts.received,
+        deliveredPercent: percent(counts.received, counts.sent),
+        countedDrops: counts.givenUp,
         rssGrowthMiB: Math.round(((rssMax - rssBefore) / mib) * 10) / 10,
         latencyP99Ratio: Math.round(ratio * 100) / 100,
         recoverySeconds: resumedSeconds,
         notes:
-          `spans counted at the SDK: ${JSON.stringify(Object.fromEntries(processed().map(([attributes, count]) => [JSON.parse(attributes)['error.type'] ?? 'exported', count])))}; ` +
+          `spans counted at the SDK: ${JSON.stringify(counts.byOutcome)}; ` +
           `${received} of ${all.length} calls traced; ` +
           `${normal.length}/${down.length}/${after.length} calls before/during/after; p99 ${p99(normal).toFixed(1)} ms → ` +
           `${p99(down).toFixed(1)} ms; ${downArrived} of ${down.length} calls made during the outage reached Tempo ` +
@@ -164,8 +144,8 @@ describe('the application while its collector is down', () => {
       expect(arrived.has(lastCall.traceId), 'spans resume without restarting the application').toBe(true);
       expect(exitCode, 'the server stops cleanly').toBe(0);
       // Every span the SDK did not deliver is counted; a span counted as exported may still arrive twice.
-      expect(spansReceived() + countedDrops, 'sent = received + counted drops').toBeGreaterThanOrEqual(
-        spansSent,
+      expect(counts.received + counts.givenUp, 'sent = received + counted drops').toBeGreaterThanOrEqual(
+        counts.sent,
       );
     },
     timeoutFor(normalMs + downMs + afterMs),

@@ -7,8 +7,8 @@
 // a test-only key on that list would weaken the production configuration. Span ids pass the collector
 // untouched and are what Tempo stores, so they are the natural key to reconcile on.
 import { randomBytes } from 'node:crypto';
-import { ExportResultCode } from '@opentelemetry/core';
 import { Metadata } from '@grpc/grpc-js';
+import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPGrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
