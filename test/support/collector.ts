@@ -18,6 +18,11 @@ export interface CollectorOptions {
   healthPort: number;
   /** Feature gate flags; default COLLECTOR_FEATURE_GATES, as compose passes them. */
   featureGates?: string[];
+  /**
+   * A command that runs the collector as its last arguments and ends by exec-ing them, so the process is
+   * still the collector's (a fault test gives it a filesystem of its own this way).
+   */
+  launcher?: string[];
 }
 
 export interface RunningCollector extends RunningBinary {
@@ -57,10 +62,12 @@ export async function startCollector(options: CollectorOptions): Promise<Running
       },
     },
   };
+  const [command, ...launcherArgs] = [...(options.launcher ?? []), requireTools().otelcol];
   const collector = await startBinary({
     name: 'otelcol',
-    command: requireTools().otelcol,
+    command: command as string,
     args: [
+      ...launcherArgs,
       ...(options.featureGates ?? COLLECTOR_FEATURE_GATES),
       ...configArgs([...options.configs, telemetry]),
     ],

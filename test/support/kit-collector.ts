@@ -69,12 +69,15 @@ export async function startKitCollector(options: {
   queueDir?: string;
   /** Feature gate flags instead of the kit's (a collector started as a careless operator would). */
   featureGates?: string[];
+  /** Runs the collector through this command (see CollectorOptions.launcher). */
+  launcher?: string[];
 }): Promise<KitCollector> {
   const [healthPort, grpcPort] = [await freePort(), await freePort()];
   const httpPort = options.httpPort ?? (await freePort());
   const collector = await startCollector({
     healthPort,
     ...(options.featureGates ? { featureGates: options.featureGates } : {}),
+    ...(options.launcher ? { launcher: options.launcher } : {}),
     configs: [
       ...collectorConfigFiles,
       ...(options.overlays ?? []).map((overlay) =>

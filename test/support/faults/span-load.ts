@@ -44,6 +44,8 @@ export interface SpanLoad {
   failedIds: Set<string>;
   /** Export requests that succeeded or failed (after retries). */
   exports: { ok: number; failed: number };
+  /** Why exports failed: the first line of each error's message, with how many times. */
+  failures: Map<string, number>;
   /** Stops making spans and waits for every export in flight to finish. */
   stop(): Promise<void>;
 }
@@ -87,6 +89,7 @@ export function startSpanLoad(options: SpanLoadOptions): SpanLoad {
     sentIds: [],
     failedIds: new Set(),
     exports: { ok: 0, failed: 0 },
+    failures: new Map(),
     stop: async () => {},
   };
   const inFlight = new Set<Promise<void>>();
@@ -110,6 +113,8 @@ export function startSpanLoad(options: SpanLoadOptions): SpanLoad {
         if (result.code === ExportResultCode.SUCCESS) load.exports.ok++;
         else {
           load.exports.failed++;
+          const reason = result.error?.message.split('\n', 1)[0]?.slice(0, 80) ?? 'unknown';
+          load.failures.set(reason, (load.failures.get(reason) ?? 0) + 1);
           for (const id of ids) load.failedIds.add(id);
         }
         resolve();

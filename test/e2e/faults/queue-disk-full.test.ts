@@ -1,0 +1,154 @@
+// Scenario 11 of the fault suite: the persistent queue's disk fills up, then is freed. The collector's
+// queue folder is a small tmpfs of its own (mounted in a mount namespace of the collector's, so nothing
+// outside the test sees it); the backends are down, so every span waits on that disk until it is full.
+// A full disk must not kill the collector or lose data silently: what cannot be queued is refused to
+// the sender or counted by the collector, and once the disk is grown again (a remount, as an operator
+// would extend a volume) and the backends return, the spans sent from then on arrive (or, if their
+// sender was still busy retrying what the full disk refused, are counted by it).
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { newCaptureRoot } from '../../support/capture.ts';
+import { startOutageBackends } from '../../support/faults/backends.ts';
+import {
+  type CollectorMetrics,
+  countedSpanDrops,
+  scrapeCollector,
+} from '../../support/faults/collector-metrics.ts';
+import { percent, recordFigures } from '../../support/faults/figures.ts';
+import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
+import { reconcile, startSpanLoad } from '../../support/faults/span-load.ts';
+import { startKitCollector } from '../../support/kit-collector.ts';
+
+const exporter = 'otlp_http/tempo';
+const DISK = '512k';
+const rate = 500; // spans per second
+const fullFor = phaseMs(4_000, 60_000);
+const afterMs = phaseMs(4_000, 30_000);
+const fillLimitMs = phaseMs(60_000, 300_000);
+
+/** Any sign of a full disk: spans the collector refused or failed to queue. */
+function drops(metrics: CollectorMetrics): number {
+  const counted = countedSpanDrops(metrics, exporter);
+  return counted.refused + counted.enqueueFailed + counted.sendFailed;
+}
+
+describe('the persistent queue’s disk full, then freed', () => {
+  const stops: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  });
+
+  it(
+    'refuses or counts what it cannot queue, stays up, and queues again once the disk has room',
+    async () => {
+      const backends = await startOutageBackends(newCaptureRoot('fault-disk-full'));
+      stops.push(() => backends.close());
+      const queueDir = mkdtempSync(path.join(tmpdir(), 'mcp-kit-queues-'));
+      const collector = await startKitCollector({
+        backends: backends.urls,
+        queueDir,
+        launcher: [
+          'unshare',
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          `mount -t tmpfs -o size=${DISK} tmpfs "$0" && exec "$@"`,
+          queueDir,
+        ],
+      });
+      stops.push(() => collector.stop());
+      await backends.down();
+      const load = startSpanLoad({
+        url: collector.otlpHttpUrl,
+        headers: collector.authHeaders,
+        spansPerSecond: rate,
+      });
+      stops.push(() => load.stop());
+
+      // Fill: until the collector can no longer queue (it refuses, or counts what failed to enqueue).
+      const started = Date.now();
+      let metrics = await scrapeCollector(collector);
+      while (drops(metrics) + load.failedIds.size === 0 && Date.now() - started < fillLimitMs) {
+        await sleep(500);
+        metrics = await scrapeCollector(collector);
+      }
+      const fullAfterSeconds = (Date.now() - started) / 1000;
+      const queuedWhenFull = metrics.value('otelcol_exporter_queue_size', { exporter });
+      await sleep(fullFor);
+      const aliveWhileFull = collector.alive();
+
+      // Freed: the disk grows, the backends return; from here on, spans must arrive.
+      execFileSync('nsenter', [
+        '--target',
+        String(collector.pid),
+        '--mount',
+        'mount',
+        '-o',
+        'remount,size=64m',
+        queueDir,
+      ]);
+      await backends.up();
+      const sentBeforeFreed = load.sentIds.length;
+      await sleep(afterMs);
+      await load.stop();
+
+      // Settle: the queue drains and Tempo's count stops moving.
+      for (let seen = -1; seen !== backends.spans().length; ) {
+        seen = backends.spans().length;
+        await sleep(3_000);
+      }
+      metrics = await scrapeCollector(collector);
+      const received = backends.spans().map((span) => span.spanId);
+      const result = reconcile(load.sentIds, received);
+      const afterFreed = reconcile(load.sentIds.slice(sentBeforeFreed), received);
+      const collectorCounts = countedSpanDrops(metrics, exporter);
+      // A span that failed to enqueue was refused to its sender (the receiver answers the error), which
+      // retried it and, failing, counted it: counted once, at the sender, unless the collector counted
+      // more than it refused.
+      const counted =
+        load.failedIds.size +
+        collectorCounts.sendFailed +
+        Math.max(0, collectorCounts.enqueueFailed - collectorCounts.refused);
+      const missingAfterFreed = afterFreed.missing.filter((id) => !load.failedIds.has(id)).length;
+      const diskErrors = collector.logs().match(/no space left on device/gi)?.length ?? 0;
+
+      recordFigures('11-queue-disk-full', {
+        order: 11,
+        scenario: `Persistent queue on a ${DISK} disk, backends down, ${rate} spans/s until full; then the disk grown and the backends back`,
+        sent: result.sent,
+        received: result.received,
+        deliveredPercent: percent(result.received, result.sent),
+        countedDrops: counted,
+        duplicates: result.duplicates,
+        notes:
+          `full after ${fullAfterSeconds.toFixed(1)} s with ${queuedWhenFull} requests queued; while full: ` +
+          `${collectorCounts.refused} spans refused to the sender, ${collectorCounts.enqueueFailed} failed to enqueue, ` +
+          `the senders gave up on ${load.failedIds.size}; ${diskErrors} "no space left" log lines; collector alive; ` +
+          `${afterFreed.received} of ${afterFreed.sent} spans sent after the disk was freed arrived ` +
+          `(the ${afterFreed.missing.length - missingAfterFreed} others given up by their sender); the senders' failures: ` +
+          `${JSON.stringify(Object.fromEntries(load.failures))} (their exports in flight were all still retrying ` +
+          'refusals from the full disk)',
+      });
+
+      expect(aliveWhileFull, 'the collector survives a full disk').toBe(true);
+      expect(collector.alive()).toBe(true);
+      expect(counted, 'the full disk shows in a counter').toBeGreaterThan(0);
+      // Once the disk has room the collector takes everything again; a sender still busy retrying what the
+      // full disk refused may give up newer spans of its own (counted, and reported above).
+      expect(afterFreed.received, 'spans flow again once the disk has room').toBeGreaterThan(0);
+      expect(
+        missingAfterFreed,
+        'every span sent after the disk was freed arrives, or its sender counted it',
+      ).toBe(0);
+      expect(result.missing.length, 'spans missing but not counted as dropped').toBeLessThanOrEqual(counted);
+    },
+    timeoutFor(fillLimitMs + fullFor + afterMs),
+  );
+});
