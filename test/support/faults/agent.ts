@@ -16,8 +16,11 @@ export interface Call {
 }
 
 export interface FaultAgent {
-  /** Calls one after another for `ms`; stops early, without throwing, once the server is gone. */
-  callFor(ms: number): Promise<Call[]>;
+  /**
+   * Calls one after another for `ms` (as fast as answers come, or at most `perSecond`); stops early,
+   * without throwing, once the server is gone.
+   */
+  callFor(ms: number, perSecond?: number): Promise<Call[]>;
   close(): Promise<void>;
 }
 
@@ -29,10 +32,13 @@ export async function connectAgent(locator: LocatorProcess): Promise<FaultAgent>
     }),
   );
   return {
-    async callFor(ms) {
+    async callFor(ms, perSecond) {
       const calls: Call[] = [];
-      const until = Date.now() + ms;
+      const begun = Date.now();
+      const until = begun + ms;
       while (Date.now() < until) {
+        // A steady rate: the next call waits for its slot.
+        if (perSecond) await sleep(Math.max(0, begun + (calls.length * 1000) / perSecond - Date.now()));
         const traceId = randomBytes(16).toString('hex');
         const started = performance.now();
         const result = await client
