@@ -172,7 +172,13 @@ export async function runCanary(
   const upstream = await startEmptyUpstream();
 
   let everyFieldRequests = 0;
+  const started = Date.now();
   for (const [index, record] of corpus.records.entries()) {
+    // A large corpus takes many minutes: say how far it got, on stderr (stdout ends with the summary).
+    if (index > 0 && index % 100 === 0)
+      console.error(
+        `canary: ${index}/${corpus.records.length} records through every channel (${Math.round((Date.now() - started) / 1000)} s)`,
+      );
     const bridge = index % 2 === 0 ? agentcat : mcpcat;
     await pushRecordThroughMcp(record, upstream.url, {
       track: (server) => bridge.track(server),

@@ -4,18 +4,15 @@
 // (BatchSpanProcessor holds at most 16,384 spans), the outage logged once per signal when it starts and
 // once when it ends (never per batch or span), and export resumes by itself when the collector returns.
 // Every span it does not deliver is counted (otel.sdk.processor.span.processed with an error.type,
-// exported once the collector is back): spans sent = spans received + counted drops. Latency is reported, not asserted.
+// exported once the collector is back): spans sent = spans received + counted drops. Latency is
+// reported, not asserted.
 import { afterAll, describe, expect, it } from 'vitest';
-import { newCaptureRoot } from '../../support/capture.ts';
 import { eventually } from '../../support/eventually.ts';
-import { type Call, connectAgent, type FaultAgent } from '../../support/faults/agent.ts';
+import type { Call } from '../../support/faults/agent.ts';
+import { type AppRig, LOCATOR_SERVICE, startAppRig } from '../../support/faults/app-rig.ts';
 import { percent, quantile, recordFigures } from '../../support/faults/figures.ts';
-import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { settledSdkSpanCounts } from '../../support/faults/sdk-counts.ts';
-import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
-import { freePort } from '../../support/ports.ts';
-import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
 const normalMs = phaseMs(5_000, 60_000);
 const downMs = phaseMs(10_000, 180_000);
@@ -23,32 +20,21 @@ const afterMs = phaseMs(3_000, 30_000);
 const mib = 1024 * 1024;
 
 describe('the application while its collector is down', () => {
-  let sink: OtlpSink;
-  let collector: KitCollector | undefined;
-  let locator: LocatorProcess;
-  let agent: FaultAgent;
+  let rig: AppRig | undefined;
 
   afterAll(async () => {
-    await agent?.close();
-    await locator?.stop();
-    await collector?.stop();
-    await sink?.close();
+    await rig?.close();
   });
 
   it(
     'keeps serving with bounded memory, logs the outage once, and resumes export when it returns',
     async () => {
-      sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-app') });
-      const backends = { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` };
-      const httpPort = await freePort();
-      collector = await startKitCollector({ backends, httpPort });
-      locator = await startLocatorProcess({
-        collectorUrl: collector.otlpHttpUrl,
-        collectorHeaders: collector.authHeaders,
-        // The kit's own outage lines, at the default log level; metrics export often so they fail too.
-        env: { OTEL_METRIC_EXPORT_INTERVAL: '2000', OTEL_BSP_SCHEDULE_DELAY: '1000' },
+      // The kit's own outage lines, at the default log level; metrics export often so they fail too.
+      rig = await startAppRig('app', {
+        OTEL_METRIC_EXPORT_INTERVAL: '2000',
+        OTEL_BSP_SCHEDULE_DELAY: '1000',
       });
-      agent = await connectAgent(locator);
+      const { sink, locator, agent } = rig;
       const callFor = agent.callFor;
       const arrivedTraces = () => new Set(sink.spans.map((span) => span.traceId));
 
@@ -57,8 +43,7 @@ describe('the application while its collector is down', () => {
       const rssBefore = locator.rssBytes();
       const logBefore = locator.logs().length;
 
-      await collector.stop();
-      collector = undefined;
+      await rig.stopCollector();
       const down: Call[] = [];
       let rssMax = rssBefore;
       const until = Date.now() + downMs;
@@ -73,7 +58,7 @@ describe('the application while its collector is down', () => {
       const failingLines = (signal: string) =>
         failureLines.filter((line) => line.startsWith(`mcp-telemetry-kit: ${signal} export failing`)).length;
 
-      collector = await startKitCollector({ backends, httpPort });
+      await rig.startCollector();
       const returned = Date.now();
       const after = await callFor(afterMs);
       const lastCall = after.at(-1) as Call;
@@ -89,7 +74,7 @@ describe('the application while its collector is down', () => {
       const aliveAtEnd = locator.alive();
       // Stopped gracefully, the server flushes its spans, then exports the counts of those it gave up.
       const exitCode = await locator.stop();
-      const counts = await settledSdkSpanCounts(sink, 'detainee-locator');
+      const counts = await settledSdkSpanCounts(sink, LOCATOR_SERVICE);
 
       const arrived = arrivedTraces();
       const all = [...normal, ...down, ...after];

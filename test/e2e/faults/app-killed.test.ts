@@ -7,50 +7,29 @@
 // accepted reached Tempo, and a server started again exports at once.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newCaptureRoot } from '../../support/capture.ts';
-import { connectAgent, type FaultAgent } from '../../support/faults/agent.ts';
+import { type AppRig, startAppRig } from '../../support/faults/app-rig.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
-import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
-import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
-import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
 const trafficMs = phaseMs(6_000, 120_000);
 
 describe('the application SIGKILLed mid-traffic', () => {
-  let sink: OtlpSink;
-  let collector: KitCollector;
-  const locators: LocatorProcess[] = [];
-  const agents: FaultAgent[] = [];
+  let rig: AppRig | undefined;
 
   afterAll(async () => {
-    for (const agent of agents) await agent.close();
-    for (const locator of locators) await locator.stop();
-    await collector?.stop();
-    await sink?.close();
+    await rig?.close();
   });
 
   it(
     'loses only the spans it had not exported yet, and a server started again exports at once',
     async () => {
-      sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-kill') });
-      const backends = { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` };
-      collector = await startKitCollector({ backends });
-      const start = async () => {
-        const locator = await startLocatorProcess({
-          collectorUrl: collector.otlpHttpUrl,
-          collectorHeaders: collector.authHeaders,
-        });
-        locators.push(locator);
-        const agent = await connectAgent(locator);
-        agents.push(agent);
-        return { locator, agent };
-      };
+      rig = await startAppRig('kill');
+      const { sink, collector } = rig;
+      const first = { locator: rig.locator, agent: rig.agent };
       const toolSpans = () => sink.spans.filter((span) => span.name.startsWith('tools/call'));
       const arrived = () => new Set(toolSpans().map((span) => span.traceId));
 
-      const first = await start();
       // The kill lands mid-run: the agent's calls go on until the process is gone.
       const killAt = setTimeout(() => void first.locator.kill(), trafficMs);
       const calls = await first.agent.callFor(trafficMs + 60_000);
@@ -63,7 +42,9 @@ describe('the application SIGKILLed mid-traffic', () => {
         seen = sink.spans.length;
         await sleep(2_000);
       }
-      const accepted = (await scrapeCollector(collector)).value('otelcol_receiver_accepted_spans');
+      const accepted = (await scrapeCollector(collector as NonNullable<typeof collector>)).value(
+        'otelcol_receiver_accepted_spans',
+      );
       const spansAtTempo = new Set(sink.spans.map((span) => `${span.traceId}/${span.spanId}`)).size;
 
       const got = arrived();
@@ -74,7 +55,7 @@ describe('the application SIGKILLed mid-traffic', () => {
       const tailMs = tail.length > 0 ? killedAt - (tail[0]?.endedAt ?? killedAt) : 0;
 
       // Started again, the server exports without anything left over from the killed one.
-      const second = await start();
+      const second = await rig.startLocator();
       const [afterRestart] = await second.agent.callFor(500);
       await second.locator.stop();
       await sink.waitFor(() => arrived().has(afterRestart?.traceId ?? ''), 30_000);

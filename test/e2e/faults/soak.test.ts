@@ -7,15 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { newCaptureRoot } from '../../support/capture.ts';
-import { connectAgent, type FaultAgent } from '../../support/faults/agent.ts';
+import { type AppRig, LOCATOR_SERVICE, startAppRig } from '../../support/faults/app-rig.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
-import { type LocatorProcess, startLocatorProcess } from '../../support/faults/locator-process.ts';
 import { longMode, phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { settledSdkSpanCounts } from '../../support/faults/sdk-counts.ts';
-import { type KitCollector, startKitCollector } from '../../support/kit-collector.ts';
-import { type OtlpSink, startOtlpSink } from '../../support/sinks/otlp-sink.ts';
 
 const soakMs = phaseMs(20_000, 3_600_000);
 const sampleEveryMs = phaseMs(1_000, 30_000);
@@ -52,30 +48,18 @@ function trendMiBPerHour(samples: Sample[], value: (sample: Sample) => number): 
 }
 
 describe('a soak at a steady rate', () => {
-  let sink: OtlpSink;
-  let collector: KitCollector;
-  let locator: LocatorProcess;
-  let agent: FaultAgent;
+  let rig: AppRig | undefined;
 
   afterAll(async () => {
-    await agent?.close();
-    await locator?.stop();
-    await collector?.stop();
-    await sink?.close();
+    await rig?.close();
   });
 
   it(
     'keeps every process up, answers every call and delivers or counts every span, memory reported',
     async () => {
-      sink = await startOtlpSink({ name: 'tempo', captureRoot: newCaptureRoot('fault-soak') });
-      collector = await startKitCollector({
-        backends: { tempo: sink.url, loki: `${sink.url}/otlp`, prometheus: `${sink.url}/api/v1/otlp` },
-      });
-      locator = await startLocatorProcess({
-        collectorUrl: collector.otlpHttpUrl,
-        collectorHeaders: collector.authHeaders,
-      });
-      agent = await connectAgent(locator);
+      rig = await startAppRig('soak');
+      const { sink, locator, agent } = rig;
+      const collector = rig.collector as NonNullable<AppRig['collector']>;
 
       const started = Date.now();
       const traffic = agent.callFor(soakMs, callsPerSecond);
@@ -93,7 +77,7 @@ describe('a soak at a steady rate', () => {
       const calls = await traffic;
       const aliveAtEnd = locator.alive() && collector.alive();
       const exitCode = await locator.stop();
-      const counts = await settledSdkSpanCounts(sink, 'detainee-locator');
+      const counts = await settledSdkSpanCounts(sink, LOCATOR_SERVICE);
 
       const steady = samples.slice(Math.floor(samples.length / 4));
       const describe = (label: string, value: (sample: Sample) => number) => {
