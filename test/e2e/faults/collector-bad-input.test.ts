@@ -102,9 +102,14 @@ describe('bad input to the collector', () => {
   });
 
   afterAll(async () => {
+    // In requests: each one sent is accepted (200) or refused with a status its sender sees.
+    const accepted = Object.values(statuses).filter((status) => status === 200).length;
     recordFigures('5-collector-bad-input', {
       order: 5,
-      scenario: 'Bad input to the collector (OTLP/HTTP)',
+      scenario: 'Bad input to the collector (OTLP/HTTP), in requests',
+      sent: Object.keys(statuses).length,
+      received: accepted,
+      countedDrops: Object.keys(statuses).length - accepted,
       notes: Object.entries(statuses)
         .map(([label, status]) => `${label} → ${status}`)
         .join('; '),

@@ -107,9 +107,14 @@ describe('bad input to the reference MCP server', () => {
   });
 
   afterAll(async () => {
+    // In requests: every one is answered (a result, a tool error or a JSON-RPC error); none goes unanswered.
     recordFigures('6-mcp-bad-input', {
       order: 6,
-      scenario: 'Bad input to the reference MCP server (Streamable HTTP), canaries in every input',
+      scenario:
+        'Bad input to the reference MCP server (Streamable HTTP), canaries in every input, in requests',
+      sent: Object.keys(outcomes).length,
+      received: Object.values(outcomes).filter(Boolean).length,
+      countedDrops: Object.values(outcomes).filter((outcome) => !outcome).length,
       notes: `${Object.entries(outcomes)
         .map(([label, outcome]) => `${label} → ${outcome}`)
         .join('; ')}; canary leaks in sinks: ${leaks.length}`,
