@@ -52,6 +52,8 @@ function warningsShown(): boolean {
 
 export class ExportOutages {
   private readonly outages = new Map<TelemetrySignal, Outage>();
+  /** SDK error reports held back while an outage was open, told in the next recovery line. */
+  private heldBack = 0;
   private readonly fallback = loggingErrorHandler();
   private readonly write: (line: string) => void;
   private readonly now: () => number;
@@ -93,8 +95,10 @@ export class ExportOutages {
       if (!outage) return;
       this.outages.delete(signal);
       const seconds = Math.round((this.now() - outage.since) / 1000);
+      const heldBack = this.heldBack > 0 ? `; ${this.heldBack} SDK error report(s) held back` : '';
+      this.heldBack = 0;
       this.write(
-        `mcp-telemetry-kit: ${signal} export recovered after ${outage.failedExports} failed export(s) over ${seconds} s`,
+        `mcp-telemetry-kit: ${signal} export recovered after ${outage.failedExports} failed export(s) over ${seconds} s${heldBack}`,
       );
       return;
     }
@@ -115,7 +119,10 @@ export class ExportOutages {
    * the SDK's own handler does.
    */
   readonly handleError = (error: unknown): void => {
-    if (this.ongoing) return;
+    if (this.ongoing) {
+      this.heldBack += 1;
+      return;
+    }
     this.fallback(error as Parameters<typeof this.fallback>[0]);
   };
 }

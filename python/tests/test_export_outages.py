@@ -66,13 +66,16 @@ def test_an_outage_is_one_line_when_it_starts_and_one_when_it_ends(shown: Record
     assert shown.messages == [], "the exporter's own per-batch warnings are held back"
 
 
-def test_a_full_queue_is_still_reported_when_no_outage_is_open(shown: Recorder) -> None:
-    outages = ExportOutages(lambda line: None)
+def test_a_full_queue_is_reported_unless_an_outage_is_open_and_then_counted(shown: Recorder) -> None:
+    lines: list[str] = []
+    outages = ExportOutages(lines.append, lambda: 0.0)
     outages.hold_back_sdk_reports()
     logging.getLogger(PROCESSOR_LOG).warning("Queue full, dropping span.")
     outages.observe("traces", False)
     logging.getLogger(PROCESSOR_LOG).warning("Queue full, dropping span.")
+    outages.observe("traces", True)
     assert shown.messages == ["Queue full, dropping span."]
+    assert lines[-1].endswith("; 1 SDK warning(s) held back")
 
 
 def test_the_watched_exporter_keeps_what_the_metric_reader_reads_of_it() -> None:

@@ -104,6 +104,13 @@ describe('an outage of the collector, seen from the application', () => {
     }
   });
 
+  it('tells, when it recovers, how many of the SDK’s own error reports it held back meanwhile', () => {
+    const heldBack = kitLines
+      .map((line) => Number(/; (\d+) SDK error report\(s\) held back$/.exec(line)?.[1] ?? 0))
+      .reduce((sum, count) => sum + count, 0);
+    expect(heldBack).toBeGreaterThan(0);
+  });
+
   it('counts the spans, log records and metric data points it gave up, and delivers the counts once back', () => {
     expect(givenUp(sink, 'otel.sdk.processor.span.processed')).toBeGreaterThan(0);
     expect(givenUp(sink, 'otel.sdk.processor.log.processed')).toBeGreaterThan(0);

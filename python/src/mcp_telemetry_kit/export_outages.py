@@ -63,6 +63,7 @@ class ExportOutages(logging.Filter):
         self._outages: dict[str, _Outage] = {}
         self._lock = threading.Lock()
         self._first_reports: dict[str, str] = {}
+        self._held_back = 0
 
     @property
     def ongoing(self) -> bool:
@@ -80,9 +81,11 @@ class ExportOutages(logging.Filter):
                     return
                 del self._outages[signal]
                 seconds = round(self._now() - outage.since)
+                held_back = f"; {self._held_back} SDK warning(s) held back" if self._held_back else ""
+                self._held_back = 0
                 line = (
                     f"mcp-telemetry-kit: {signal} export recovered after "
-                    f"{outage.failed_exports} failed export(s) over {seconds} s"
+                    f"{outage.failed_exports} failed export(s) over {seconds} s{held_back}"
                 )
             elif outage is not None:
                 outage.failed_exports += 1
@@ -105,7 +108,10 @@ class ExportOutages(logging.Filter):
             if signal:
                 self._first_reports.setdefault(signal, record.getMessage().split("\n", 1)[0][:160])
             return False
-        return not self.ongoing
+        if self.ongoing:
+            self._held_back += 1
+            return False
+        return True
 
     def hold_back_sdk_reports(self) -> None:
         """Filters the exporters' loggers (their modules are imported by now) and the processors'."""
