@@ -76,12 +76,9 @@ function textForms(value: string): string[] {
   return [...forms].map((form) => form.toLowerCase());
 }
 
-// Bounded by non-digits: Sentry's float timestamps (1795817861.1100752) once held the nine digits of an
-// A-number across the decimal point, a false alarm; a real A-number never sits inside a longer number.
-function digitsPattern(value: string): RegExp {
-  const digits = value.replace(/\D/g, '').split('');
-  return new RegExp(`(?<![0-9])${digits.join('[-. ]?')}(?![0-9])`);
-}
+// Digits needles are bounded by non-digits: Sentry's float timestamps (1795817861.1100752) once held the
+// nine digits of an A-number across the decimal point, a false alarm; a real A-number never sits inside
+// a longer number.
 
 const alphanumeric = /[a-z0-9]/;
 
@@ -116,43 +113,103 @@ const partialDate = {
     /(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.]\[redacted\]|\[redacted\][-/.][0-9]{1,2}[-/.][0-9]{1,2}(?![0-9])/,
 } as const;
 
+/** Forms this long or longer are found through the index of their first three characters. */
+const KEY_LENGTH = 3;
+const keyAt = (text: string, at: number) =>
+  text.charCodeAt(at) * 2 ** 32 + text.charCodeAt(at + 1) * 2 ** 16 + text.charCodeAt(at + 2);
+/** A run of digits with single separators between them: what a `digits` needle may be written as. */
+const DIGIT_RUN = /[0-9]+(?:[-. ][0-9]+)*/g;
+
+/**
+ * Finds needles in bytes. Every needle once per scan, in one pass over the text: a corpus of a thousand
+ * records has some fifteen thousand needles, and a search per needle over every captured request made
+ * the canary run quadratic (hours). Hand-written because the maintained Aho–Corasick packages match
+ * whole Unicode grapheme clusters, where a leak must be found on UTF-16 code units (a name's NFD form
+ * inside a longer NFD word); test/unit/canary-scanner.test.ts checks it against the search per needle.
+ */
 export class NeedleScanner {
-  private readonly matchers: { needle: Needle; test: (haystack: string, lower: string) => number }[];
+  private readonly needles: Needle[];
+  /** Text forms of KEY_LENGTH or more, by the key of their first characters: [needle index, form]. */
+  private readonly byKey = new Map<number, [number, string][]>();
+  /** Shorter text forms, searched one by one. */
+  private readonly shortForms: [number, string][] = [];
+  /** Digits needles by their digits. */
+  private readonly byDigits = new Map<string, number[]>();
+  private readonly longestDigits: number;
 
   constructor(needles: Needle[]) {
-    this.matchers = [
-      { needle: partialDate.needle, test: (haystack: string) => haystack.search(partialDate.pattern) },
-    ];
-    this.matchers.push(
-      ...needles.map((needle) => {
-        if (needle.match === 'digits') {
-          const pattern = digitsPattern(needle.value);
-          return { needle, test: (haystack: string) => haystack.search(pattern) };
+    this.needles = [partialDate.needle, ...needles];
+    this.needles.forEach((needle, index) => {
+      if (index === 0) return;
+      if (needle.match === 'digits') {
+        const digits = needle.value.replace(/\D/g, '');
+        this.byDigits.set(digits, [...(this.byDigits.get(digits) ?? []), index]);
+        return;
+      }
+      for (const form of textForms(needle.value)) {
+        if (form.length < KEY_LENGTH) {
+          this.shortForms.push([index, form]);
+          continue;
         }
-        const forms = textForms(needle.value);
-        return {
-          needle,
-          test: (_haystack: string, lower: string) => {
-            for (const form of forms)
-              for (let at = lower.indexOf(form); at >= 0; at = lower.indexOf(form, at + 1))
-                if (!insideRandomIdentifier(lower, at, form.length)) return at;
-            return -1;
-          },
-        };
-      }),
-    );
+        const key = keyAt(form, 0);
+        this.byKey.set(key, [...(this.byKey.get(key) ?? []), [index, form]]);
+      }
+    });
+    this.longestDigits = Math.max(0, ...[...this.byDigits.keys()].map((digits) => digits.length));
   }
 
   /** Every needle found in `bytes`, read as UTF-8 (protobuf and JSON carry strings as UTF-8). */
   scan(bytes: Uint8Array, where: string): Leak[] {
     const haystack = Buffer.from(bytes).toString('utf8');
     const lower = haystack.toLowerCase();
-    const leaks: Leak[] = [];
-    for (const { needle, test } of this.matchers) {
-      const at = test(haystack, lower);
-      if (at >= 0) leaks.push({ needle, where, context: haystack.slice(Math.max(0, at - 80), at + 60) });
+    const found = new Map<number, number>(); // needle index -> where first found
+    const note = (index: number, at: number) => {
+      if (!found.has(index)) found.set(index, at);
+    };
+
+    const dateAt = haystack.search(partialDate.pattern);
+    if (dateAt >= 0) note(0, dateAt);
+    for (let at = 0; at + KEY_LENGTH <= lower.length; at++) {
+      const candidates = this.byKey.get(keyAt(lower, at));
+      if (!candidates) continue;
+      for (const [index, form] of candidates)
+        if (
+          !found.has(index) &&
+          lower.startsWith(form, at) &&
+          !insideRandomIdentifier(lower, at, form.length)
+        )
+          note(index, at);
     }
-    return leaks;
+    for (const [index, form] of this.shortForms) {
+      if (found.has(index)) continue;
+      for (let at = lower.indexOf(form); at >= 0; at = lower.indexOf(form, at + 1))
+        if (!insideRandomIdentifier(lower, at, form.length)) {
+          note(index, at);
+          break;
+        }
+    }
+    // A digits needle matches consecutive groups of a run, whole: bounded by non-digits on both sides.
+    for (const run of haystack.matchAll(DIGIT_RUN)) {
+      const groups = run[0].split(/[-. ]/);
+      let start = run.index;
+      for (let first = 0; first < groups.length; first++) {
+        let digits = '';
+        for (let last = first; last < groups.length; last++) {
+          digits += groups[last];
+          if (digits.length > this.longestDigits) break;
+          for (const index of this.byDigits.get(digits) ?? []) note(index, start);
+        }
+        start += (groups[first] as string).length + 1;
+      }
+    }
+
+    return [...found]
+      .sort(([a], [b]) => a - b)
+      .map(([index, at]) => ({
+        needle: this.needles[index] as Needle,
+        where,
+        context: haystack.slice(Math.max(0, at - 80), at + 60),
+      }));
   }
 }
 
