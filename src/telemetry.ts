@@ -125,18 +125,18 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
     options.metricExportIntervalMs ?? Number(process.env.OTEL_METRIC_EXPORT_INTERVAL ?? 60_000);
   // The OTLP metric exporters count the data points of every export they give up on the standard
   // otel.sdk.exporter.metric_data_point.exported{error.type}; the main one is made before the meter
-  // provider it counts on, so it is given it once that exists.
-  const otlpMetricExporters: OTLPMetricExporter[] = [];
+  // provider it counts on, so it is given it once that exists (mainMetricExporter, below).
+  let meterProvider: MeterProvider | undefined;
+  let mainMetricExporter: OTLPMetricExporter | undefined;
   const otlpMetricReader = () => {
     const exporter = new OTLPMetricExporter(otlp.metrics);
-    otlpMetricExporters.push(exporter);
     if (meterProvider) exporter.setSelfObsMeterProvider(meterProvider);
+    else mainMetricExporter = exporter;
     return new PeriodicExportingMetricReader({
       exporter: new PrivacyMetricExporter(outages.watch('metrics', exporter), options.metricPrefixes),
       exportIntervalMillis,
     });
   };
-  let meterProvider: MeterProvider | undefined;
   const metricReader = options.metricReader ?? otlpMetricReader();
   meterProvider = new MeterProvider({
     resource,
@@ -149,7 +149,7 @@ export function startTelemetry(options: StartTelemetryOptions = {}): TelemetryHa
       },
     ],
   });
-  for (const exporter of otlpMetricExporters) exporter.setSelfObsMeterProvider(meterProvider);
+  mainMetricExporter?.setSelfObsMeterProvider(meterProvider);
   const spanBatching = batchSpanConfigFromEnv();
   const logBatching = batchLogConfigFromEnv();
   const spanProcessor = datadog

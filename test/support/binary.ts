@@ -2,6 +2,7 @@
 // and stops it. Every started program is tracked so the shared test setup can print the logs of the
 // programs behind a failing test and stop whatever a test file left running.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isolation } from './network.ts';
 
@@ -110,4 +111,14 @@ export async function startBinary(options: BinaryOptions): Promise<RunningBinary
     await sleep(100);
   }
   return binary;
+}
+
+/** A process's resident set size now, in bytes (/proc), or 0 once it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
 }

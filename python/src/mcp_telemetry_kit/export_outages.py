@@ -35,13 +35,9 @@ EXPORTER_LOGGERS = "opentelemetry.exporter."
 PROCESSOR_LOGGERS = ("opentelemetry.sdk._shared_internal", "opentelemetry.sdk.metrics._internal.export")
 
 
-def _warnings_shown(env: os._Environ[str] | dict[str, str] = os.environ) -> bool:
-    """Outage lines are warnings: shown unless OTEL_LOG_LEVEL asks for errors only or nothing."""
-    return env.get("OTEL_LOG_LEVEL", "").strip().lower() not in {"error", "none"}
-
-
 def _to_stderr(line: str) -> None:
-    if _warnings_shown():
+    """Outage lines are warnings: shown unless OTEL_LOG_LEVEL asks for errors only or nothing."""
+    if os.environ.get("OTEL_LOG_LEVEL", "").strip().lower() not in {"error", "none"}:
         sys.stderr.write(f"{line}\n")
 
 

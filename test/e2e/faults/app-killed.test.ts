@@ -5,10 +5,9 @@
 // received, those whose tool span reached Tempo; the counted drops, the unexported tail: the calls after
 // the last one that arrived. Asserted: no call before that tail is missing, every span the collector
 // accepted reached Tempo, and a server started again exports at once.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AppRig, startAppRig } from '../../support/faults/app-rig.ts';
-import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
+import { drained, scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 
@@ -37,14 +36,10 @@ describe('the application SIGKILLed mid-traffic', () => {
       const killedAt = performance.now();
       expect(first.locator.alive(), 'the server was killed').toBe(false);
 
-      // The collector delivers what it accepted: wait until Tempo's count stops moving.
-      for (let seen = -1; seen !== sink.spans.length; ) {
-        seen = sink.spans.length;
-        await sleep(2_000);
-      }
-      const accepted = (await scrapeCollector(collector as NonNullable<typeof collector>)).value(
-        'otelcol_receiver_accepted_spans',
-      );
+      // The collector delivers what it accepted.
+      const running = collector as NonNullable<typeof collector>;
+      await drained(running, 'otlp_http/tempo', () => sink.spans.length);
+      const accepted = (await scrapeCollector(running)).value('otelcol_receiver_accepted_spans');
       const spansAtTempo = new Set(sink.spans.map((span) => `${span.traceId}/${span.spanId}`)).size;
 
       const got = arrived();

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { credentials, Client as GrpcClient, status as GrpcStatus, Metadata } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { rssBytes } from '../../support/binary.ts';
 import { newCaptureRoot } from '../../support/capture.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
@@ -138,15 +139,6 @@ function prober(
   };
 }
 
-function rssOf(pid: number): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-  } catch {
-    return 0;
-  }
-}
-
 describe('the collector under three times a sustainable load', () => {
   let sink: OtlpSink | undefined;
   let collector: KitCollector | undefined;
@@ -209,7 +201,7 @@ describe('the collector under three times a sustainable load', () => {
     // Memory is sampled on its own loop, so a slow probe never leaves a gap in the samples.
     const sampler = (async () => {
       while (Date.now() < until) {
-        rssMax = Math.max(rssMax, rssOf(running.pid));
+        rssMax = Math.max(rssMax, rssBytes(running.pid));
         const metrics = await scrapeCollector(running).catch(() => undefined);
         if (metrics) {
           heapSamples++;

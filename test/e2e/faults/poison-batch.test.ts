@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
-import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
+import { drained, scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { startLogLoad } from '../../support/faults/log-load.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
@@ -78,11 +78,7 @@ describe('a poison batch a backend refuses', () => {
       await sleep(after);
       await good.stop();
 
-      // Settled: Loki's count stops moving (the collector's batches leave within seconds).
-      for (let seen = -1; seen !== loki.logRecords.length; ) {
-        seen = loki.logRecords.length;
-        await sleep(3_000);
-      }
+      await drained(collector, exporter, () => loki.logRecords.length);
       const metrics = await scrapeCollector(collector);
       const sendFailed = metrics.value('otelcol_exporter_send_failed_log_records', { exporter });
       const received = loki.logRecords.map((record) => record.spanId);

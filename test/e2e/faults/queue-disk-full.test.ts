@@ -19,6 +19,7 @@ import { startOutageBackends } from '../../support/faults/backends.ts';
 import {
   type CollectorMetrics,
   countedSpanDrops,
+  drained,
   scrapeCollector,
 } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
@@ -101,16 +102,7 @@ describe('the persistent queue’s disk full, then freed', () => {
       await sleep(afterMs);
       await load.stop();
 
-      // Settle: the queue is empty (a request may wait out a retry backoff of up to 30 s) and Tempo's
-      // count stops moving.
-      const settleBy = Date.now() + phaseMs(120_000, 300_000);
-      for (let seen = -1; Date.now() < settleBy; ) {
-        metrics = await scrapeCollector(collector);
-        const queued = metrics.value('otelcol_exporter_queue_size', { exporter });
-        if (queued === 0 && seen === backends.spans().length) break;
-        seen = backends.spans().length;
-        await sleep(3_000);
-      }
+      await drained(collector, exporter, () => backends.spans().length);
       metrics = await scrapeCollector(collector);
       const received = backends.spans().map((span) => span.spanId);
       const result = reconcile(load.sentIds, received);

@@ -4,9 +4,9 @@
 // the samples after the first quarter, in MiB per hour) is reported, never asserted, since a garbage
 // collector's pace is not a test's business on a shared machine. Asserted: nothing crashes, every call
 // is answered, and every span the SDK was handed arrives or is counted.
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
+import { rssBytes } from '../../support/binary.ts';
 import { type AppRig, LOCATOR_SERVICE, startAppRig } from '../../support/faults/app-rig.ts';
 import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
@@ -23,11 +23,6 @@ interface Sample {
   serverRss: number;
   collectorRss: number;
   collectorHeap: number;
-}
-
-function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
 /** Least-squares slope of `value` over time, in MiB per hour. */
@@ -69,8 +64,8 @@ describe('a soak at a steady rate', () => {
         const metrics = await scrapeCollector(collector).catch(() => undefined);
         samples.push({
           at: Date.now() - started,
-          serverRss: rssOf(locator.pid),
-          collectorRss: rssOf(collector.pid),
+          serverRss: rssBytes(locator.pid),
+          collectorRss: rssBytes(collector.pid),
           collectorHeap: metrics?.value('otelcol_process_runtime_heap_alloc_bytes') ?? 0,
         });
       }

@@ -1,5 +1,6 @@
 // The collector's own metrics (its Prometheus endpoint, `service.telemetry.metrics`), read as a test
 // needs them: one number per metric name, summed over the series whose labels match.
+import { setTimeout as sleep } from 'node:timers/promises';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import type { RunningCollector } from '../collector.ts';
 
@@ -59,4 +60,25 @@ export function countedSpanDrops(
     enqueueFailed: metrics.value('otelcol_exporter_enqueue_failed_spans', { exporter }),
     sendFailed: metrics.value('otelcol_exporter_send_failed_spans', { exporter }),
   };
+}
+
+/**
+ * Waits until the collector has delivered what it holds for `exporter`: its sending queue is empty (a
+ * request may be waiting out a retry backoff of up to 30 s) and what the backend received (`received`)
+ * stopped moving between two looks `everyMs` apart. Gives up after `timeoutMs`; the caller's diff then
+ * shows what did not arrive.
+ */
+export async function drained(
+  collector: Pick<RunningCollector, 'telemetryPort'>,
+  exporter: string,
+  received: () => number,
+  { everyMs = 3_000, timeoutMs = 300_000 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let seen = -1; Date.now() < deadline; ) {
+    const queued = (await scrapeCollector(collector)).value('otelcol_exporter_queue_size', { exporter });
+    if (queued === 0 && seen === received()) return;
+    seen = received();
+    await sleep(everyMs);
+  }
 }

@@ -2,9 +2,9 @@
 // startTelemetry() exporting to a collector through the standard OTEL_* variables, as it runs in
 // production. Fault tests watch the process from outside: alive or not, its RSS, what it logged.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../../scripts/provision/cache.ts';
+import { rssBytes } from '../binary.ts';
 import { eventually } from '../eventually.ts';
 import { isolation } from '../network.ts';
 import { freePort } from '../ports.ts';
@@ -75,10 +75,7 @@ export async function startLocatorProcess(options: {
     pid: child.pid ?? -1,
     alive,
     logs: () => output.join(''),
-    rssBytes() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-    },
+    rssBytes: () => rssBytes(child.pid ?? -1),
     async stop() {
       if (!alive()) return child.exitCode;
       child.kill('SIGTERM');
