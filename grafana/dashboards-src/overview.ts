@@ -1,5 +1,8 @@
 // MCP overview: is the server answering, how fast, how often it fails and why, how fast the error and
 // latency budgets burn, and which alerts are active. The landing page; the others drill down.
+
+import { clientErrorCodesRegex, errorBudget, percentText } from '../../prometheus/rules-src/mcp.ts';
+import { privacyRules } from '../../src/privacy/rules.ts';
 import {
   higherIsWorse,
   job,
@@ -15,6 +18,15 @@ import {
   timeseries,
 } from './lib.ts';
 
+// The objectives and burn rates are the contract's (src/privacy/rules.json `objectives`), as in the rules.
+const { objectives } = privacyRules;
+const { fast, slow } = objectives.burnRates;
+const availabilityBudget = errorBudget(objectives.availability.objective);
+const latencyBudget = errorBudget(objectives.latency.objective);
+const latencySeconds = objectives.latency.latencySeconds;
+const availabilityText = percentText(objectives.availability.objective);
+const latencyText = `${percentText(objectives.latency.objective)} of calls under ${latencySeconds} s`;
+
 const operations = `mcp_server_operation_duration_seconds_count{${job}}`;
 const buckets = `mcp_server_operation_duration_seconds_bucket{${job}}`;
 // Server faults only, the SLI of prometheus/rules/mcp.rules.yml: tools/call by the kit's outcome
@@ -22,15 +34,14 @@ const buckets = `mcp_server_operation_duration_seconds_bucket{${job}}`;
 // the kit's library, by the conventions' error.type; other methods by JSON-RPC server error. `or` inside
 // the sum is a union (the parts never share a label set); `+` would drop every moment one side has no
 // series.
-const clientErrors = '-32700|-32600|-32601|-32602|-32002';
+const clientErrors = clientErrorCodesRegex;
 const serverFaults = (range: string) =>
   `sum(rate(mcpkit_tool_calls_total{${job}, mcpkit_tool_outcome=~"tool_error|upstream_failure"}[${range}]) or (rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name="tools/call", error_type!="", error_type!~"${clientErrors}"}[${range}]) unless on (job) mcpkit_tool_calls_total) or rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name!="tools/call", error_type!="", error_type!~"${clientErrors}"}[${range}]))`;
 
 export const overview = mcpDashboard({
   key: 'overview',
   source: 'overview.ts',
-  description:
-    'Request rate, errors by error.type, latency percentiles per method and tool, SLO burn (availability 99%, 99% of calls under 2 s) and active alerts of the MCP servers.',
+  description: `Request rate, errors by error.type, latency percentiles per method and tool, SLO burn (availability ${availabilityText}, ${latencyText}) and active alerts of the MCP servers.`,
   variables: [jobVariable()],
   panels: [
     stat({
@@ -42,20 +53,18 @@ export const overview = mcpDashboard({
     }),
     stat({
       title: 'Server fault ratio',
-      description:
-        "Share of operations that failed through the server's fault: tool calls whose outcome is tool_error or upstream_failure, and other methods' JSON-RPC server errors (-32603, -32000..-32099). Client mistakes, input a tool rejected and no_match are excluded. Objective: under 1%.",
+      description: `Share of operations that failed through the server's fault: tool calls whose outcome is tool_error or upstream_failure, and other methods' JSON-RPC server errors (-32603, -32000..-32099). Client mistakes, input a tool rejected and no_match are excluded. Objective: under ${percentText(availabilityBudget)}.`,
       unit: 'percentunit',
-      steps: higherIsWorse(0.01, 0.05),
+      steps: higherIsWorse(availabilityBudget, 5 * availabilityBudget),
       queries: [
         promqlInstant(`${serverFaults('$__rate_interval')} / sum(rate(${operations}[$__rate_interval]))`),
       ],
     }),
     stat({
       title: 'p95 latency',
-      description:
-        '95th percentile of the MCP operation duration over all methods. Objective: 99% under 2 s.',
+      description: `95th percentile of the MCP operation duration over all methods. Objective: ${latencyText}.`,
       unit: 's',
-      steps: higherIsWorse(1, 2),
+      steps: higherIsWorse(latencySeconds / 2, latencySeconds),
       queries: [promqlInstant(`histogram_quantile(0.95, sum by (le) (rate(${buckets}[$__rate_interval])))`)],
     }),
     stat({
@@ -118,37 +127,27 @@ export const overview = mcpDashboard({
     }),
     timeseries({
       title: 'Availability budget burn rate',
-      description:
-        'How many times faster than allowed the 1% error budget burns, per tool, over 1 h and 5 min. Above 14.4 on both windows pages (MCPAvailabilityBudgetBurnFast); above 6 over 6 h and 30 min warns.',
+      description: `How many times faster than allowed the ${percentText(availabilityBudget)} error budget burns, per tool, over ${fast.longWindow} and ${fast.shortWindow}. Above ${fast.factor} on both windows pages (MCPAvailabilityBudgetBurnFast); above ${slow.factor} over ${slow.longWindow} and ${slow.shortWindow} warns.`,
       unit: 'suffix:×',
-      steps: higherIsWorse(6, 14.4),
-      queries: [
+      steps: higherIsWorse(slow.factor, fast.factor),
+      queries: [fast.longWindow, fast.shortWindow].map((window) =>
         promql(
-          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_errors:ratio_rate1h{${job}}) / 0.01`,
-          '1h {{gen_ai_tool_name}}',
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_errors:ratio_rate${window}{${job}}) / ${availabilityBudget}`,
+          `${window} {{gen_ai_tool_name}}`,
         ),
-        promql(
-          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_errors:ratio_rate5m{${job}}) / 0.01`,
-          '5m {{gen_ai_tool_name}}',
-        ),
-      ],
+      ),
     }),
     timeseries({
       title: 'Latency budget burn rate',
-      description:
-        'How many times faster than allowed the latency budget burns (objective: 99% of calls under 2 s), per tool, over 1 h and 5 min. Above 14.4 on both pages (MCPLatencyBudgetBurnFast).',
+      description: `How many times faster than allowed the latency budget burns (objective: ${latencyText}), per tool, over ${fast.longWindow} and ${fast.shortWindow}. Above ${fast.factor} on both pages (MCPLatencyBudgetBurnFast).`,
       unit: 'suffix:×',
-      steps: higherIsWorse(6, 14.4),
-      queries: [
+      steps: higherIsWorse(slow.factor, fast.factor),
+      queries: [fast.longWindow, fast.shortWindow].map((window) =>
         promql(
-          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_slow:ratio_rate1h{${job}}) / 0.01`,
-          '1h {{gen_ai_tool_name}}',
+          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_slow:ratio_rate${window}{${job}}) / ${latencyBudget}`,
+          `${window} {{gen_ai_tool_name}}`,
         ),
-        promql(
-          `max by (gen_ai_tool_name) (job_tool:mcp_server_operation_slow:ratio_rate5m{${job}}) / 0.01`,
-          '5m {{gen_ai_tool_name}}',
-        ),
-      ],
+      ),
     }),
     table({
       title: 'Active alerts',
@@ -160,15 +159,14 @@ export const overview = mcpDashboard({
       queries: [promqlTable('sum by (alertname, severity, alertstate) (ALERTS)')],
     }),
     stat({
-      title: 'Share of calls answered under 2 s',
-      description:
-        'The latency SLI over the dashboard range: calls under 2 s (a semconv bucket boundary) / all calls. Objective: 99%.',
+      title: `Share of calls answered under ${latencySeconds} s`,
+      description: `The latency SLI over the dashboard range: calls under ${latencySeconds} s (a semconv bucket boundary) / all calls. Objective: ${percentText(objectives.latency.objective)}.`,
       unit: 'percentunit',
-      steps: lowerIsWorse(0.95, 0.99),
+      steps: lowerIsWorse(1 - 5 * latencyBudget, objectives.latency.objective),
       width: 24,
       queries: [
         promqlInstant(
-          `sum(increase(mcp_server_operation_duration_seconds_bucket{${job}, le="2"}[$__range])) / sum(increase(${operations}[$__range]))`,
+          `sum(increase(mcp_server_operation_duration_seconds_bucket{${job}, le="${latencySeconds}"}[$__range])) / sum(increase(${operations}[$__range]))`,
         ),
       ],
     }),

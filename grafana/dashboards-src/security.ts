@@ -3,6 +3,7 @@
 // pseudonymous principal), bulk-search sizes, and invalid requests. Principals appear only as keyed
 // pseudonyms, and only when they made at least $k lookups (groups smaller than k are hidden).
 import { CustomVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { clientErrorCodesRegex } from '../../prometheus/rules-src/mcp.ts';
 import {
   higherIsWorse,
   job,
@@ -127,13 +128,12 @@ export const security = mcpDashboard({
     }),
     timeseries({
       title: 'Invalid requests',
-      description:
-        'Requests the server answered with a client error (JSON-RPC -32700 parse error, -32600 invalid request, -32601 unknown method, -32602 invalid params) and tool calls rejected for invalid input. Probing shows here first.',
+      description: `Requests the server answered with a client error (the JSON-RPC codes ${clientErrorCodesRegex.replaceAll('|', ', ')}: parse error, invalid request, unknown method, invalid params, resource not found) and tool calls rejected for invalid input. Probing shows here first.`,
       unit: 'reqps',
       steps: higherIsWorse(0.1, 1),
       queries: [
         promql(
-          `sum by (error_type) (rate(mcp_server_operation_duration_seconds_count{${job}, error_type=~"-32700|-32600|-32601|-32602"}[$__rate_interval]))`,
+          `sum by (error_type) (rate(mcp_server_operation_duration_seconds_count{${job}, error_type=~"${clientErrorCodesRegex}"}[$__rate_interval]))`,
           '{{error_type}}',
         ),
         promql(

@@ -1,13 +1,22 @@
 // The error rules of the MCP semantic conventions: which JSON-RPC responses are errors, which of those
 // are the server's fault, and what `error.type` they carry.
+import { privacyRules } from '../privacy/rules.ts';
 import { ERROR_TYPE_TOOL_ERROR } from './semconv.ts';
 
-/** Client mistakes and "not found": reported with error.type, but the span status stays unset. */
-export const CLIENT_ERROR_CODES = new Set([-32700, -32600, -32601, -32602, -32002]);
+const { clientErrorCodes, serverErrorCodes } = privacyRules.errors;
+
+/**
+ * Client mistakes and "not found": reported with error.type, but the span status stays unset. From the
+ * contract (src/privacy/rules.json `errors`), which the SLI rules and dashboards read too.
+ */
+export const CLIENT_ERROR_CODES: ReadonlySet<number> = new Set(clientErrorCodes);
 
 export function isServerErrorCode(code: number): boolean {
   if (CLIENT_ERROR_CODES.has(code)) return false;
-  return code === -32603 || (code <= -32000 && code >= -32099);
+  return (
+    code === serverErrorCodes.internalError ||
+    (code >= serverErrorCodes.rangeFrom && code <= serverErrorCodes.rangeTo)
+  );
 }
 
 export interface ResponseClassification {

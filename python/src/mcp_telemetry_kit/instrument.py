@@ -47,15 +47,16 @@ SESSION_START = names.SESSION_START
 _INSTRUMENTED = "_mcp_telemetry_kit_instrumented"
 
 _INVALID_PARAMS = -32602
-_INTERNAL_ERROR = -32603
+_INTERNAL_ERROR = names.SERVER_ERROR_CODES["internalError"]
 
 
 def is_server_error_code(code: int) -> bool:
-    """The error rules of the MCP semantic conventions (src/mcp/errors.ts): client mistakes and "not found"
-    carry error.type but leave the span status unset; server errors set it."""
+    """The error rules of the MCP semantic conventions (src/privacy/rules.json `errors`): client mistakes and
+    "not found" carry error.type but leave the span status unset; server errors set it."""
     if code in names.CLIENT_ERROR_CODES:
         return False
-    return code == _INTERNAL_ERROR or -32099 <= code <= -32000
+    server = names.SERVER_ERROR_CODES
+    return code == _INTERNAL_ERROR or server["rangeFrom"] <= code <= server["rangeTo"]
 
 
 class ToolCall:

@@ -43,6 +43,8 @@ METRIC_DESCRIPTIONS: dict[str, str] = _KIT["METRIC_DESCRIPTIONS"]
 ERROR_TYPE_TOOL_ERROR: str = _KIT["ERROR_TYPE_TOOL_ERROR"]
 #: JSON-RPC codes of client mistakes: error.type, but no Error status (src/mcp/errors.ts).
 CLIENT_ERROR_CODES: frozenset[int] = frozenset(_KIT["CLIENT_ERROR_CODES"])
+#: JSON-RPC server errors: internal error, and the range from rangeFrom to rangeTo (src/privacy/rules.json).
+SERVER_ERROR_CODES: dict[str, int] = _KIT["SERVER_ERROR_CODES"]
 #: Words of the kit's own attribute values: never redacted, whatever a caller types.
 KIT_VOCABULARY: list[str] = _KIT["KIT_VOCABULARY"]
 UNKNOWN: str = _KIT["UNKNOWN"]
