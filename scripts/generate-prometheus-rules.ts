@@ -1,25 +1,41 @@
-// Writes the generated Prometheus rule files (prometheus/rules/mcp.rules.yml) from their TypeScript
-// sources in prometheus/rules-src/, which read the contract (src/privacy/rules.json).
+// Writes prometheus/rules/, every file Prometheus loads, from its source in prometheus/rules-src/: the
+// YAML rule files written by hand, and mcp.ts, which computes the SLO rules from the contract
+// (src/privacy/rules.json). Every alert gets its absolute runbook_url here.
 //
 //   npm run generate
 //
 // The YAML is committed (Prometheus loads it as is); test/unit/prometheus-rules-generated.test.ts fails
 // when it drifts from the source.
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mcpRules } from '../prometheus/rules-src/mcp.ts';
-import { type RuleFile, renderRuleFile } from '../prometheus/rules-src/render.ts';
+import { type RuleFile, renderRuleFile, renderYamlRuleFile } from '../prometheus/rules-src/render.ts';
 import { repoRoot } from './provision/cache.ts';
 
-export const generatedRuleFiles: RuleFile[] = [mcpRules];
-export const generator =
-  '`npm run generate` (scripts/generate-prometheus-rules.ts) from prometheus/rules-src/';
+const sourceDir = path.join(repoRoot, 'prometheus/rules-src');
+const outDir = path.join(repoRoot, 'prometheus/rules');
+export const generator = '`npm run generate` (scripts/generate-prometheus-rules.ts)';
 
-export const ruleFilePath = (source: RuleFile) => path.join(repoRoot, 'prometheus/rules', source.file);
+/** Every rule file Prometheus loads, by name, with the text it must have. */
+export function renderedRuleFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  const computed: RuleFile[] = [mcpRules];
+  for (const source of computed) files.set(source.file, renderRuleFile(source, generator));
+  for (const file of readdirSync(sourceDir).filter((name) => name.endsWith('.rules.yml'))) {
+    if (files.has(file)) throw new Error(`prometheus/rules-src: ${file} has two sources`);
+    files.set(file, renderYamlRuleFile(file, readFileSync(path.join(sourceDir, file), 'utf8'), generator));
+  }
+  return files;
+}
+
+export const ruleFilePath = (file: string) => path.join(outDir, file);
 
 if (import.meta.main) {
-  for (const source of generatedRuleFiles) {
-    writeFileSync(ruleFilePath(source), renderRuleFile(source, generator));
-    console.log(`wrote ${path.relative(repoRoot, ruleFilePath(source))}`);
+  const files = renderedRuleFiles();
+  // A rule file whose source is gone must not linger.
+  for (const file of readdirSync(outDir).filter((name) => !files.has(name))) rmSync(ruleFilePath(file));
+  for (const [file, text] of files) {
+    writeFileSync(ruleFilePath(file), text);
+    console.log(`wrote prometheus/rules/${file}`);
   }
 }

@@ -211,6 +211,7 @@ absent(mcp_server_operation_duration_seconds_count)
 
 export const mcpRules: RuleFile = {
   file: 'mcp.rules.yml',
+  source: 'mcp.ts',
   header: `MCP server SLIs and alerts: recording rules named level:metric:operations, SLO burn-rate alerts
 (multi-window, multi-burn-rate, SRE workbook), error spikes and silence.
 

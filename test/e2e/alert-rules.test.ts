@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/provision/cache.ts';
+import { privacyRules } from '../../src/privacy/rules.ts';
 import { requireTools } from '../support/tools.ts';
 
 const run = promisify(execFile);
@@ -75,7 +76,9 @@ describe.each(alerts.map((alert) => [alert.alert, alert] as const))('alert %s', 
     expect(alert.annotations?.summary).toBeTruthy();
     expect(alert.annotations?.summary).not.toContain('{{');
     if (name !== 'Watchdog') expect(alert.annotations?.description).toContain('{{');
-    expect(alert.annotations?.runbook_url).toBe(`docs/runbooks/${name}.md`);
+    // Absolute, from the contract's runbooks.baseUrl, so the link opens from Slack or PagerDuty.
+    expect(alert.annotations?.runbook_url).toBe(`${privacyRules.runbooks.baseUrl}docs/runbooks/${name}.md`);
+    expect(alert.annotations?.runbook_url).toMatch(/^https:\/\//);
   });
 
   it('has a runbook with Meaning, Impact, Diagnosis and Mitigation', () => {
