@@ -1,6 +1,6 @@
 // Writes prometheus/rules/, every file Prometheus loads, from its source in prometheus/rules-src/: the
-// YAML rule files written by hand, and mcp.ts, which computes the SLO rules from the contract
-// (src/privacy/rules.json). Every alert gets its absolute runbook_url here.
+// YAML rule files written by hand, and the TypeScript ones that compute rules from the contract
+// (src/privacy/rules.json) or the library's own constants (mcp.ts, privacy.ts). Every alert gets its absolute runbook_url here.
 //
 //   npm run generate
 //
@@ -9,6 +9,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mcpRules } from '../prometheus/rules-src/mcp.ts';
+import { privacyRuleFile } from '../prometheus/rules-src/privacy.ts';
 import { type RuleFile, renderRuleFile, renderYamlRuleFile } from '../prometheus/rules-src/render.ts';
 import { repoRoot } from './provision/cache.ts';
 
@@ -19,7 +20,7 @@ export const generator = '`npm run generate` (scripts/generate-prometheus-rules.
 /** Every rule file Prometheus loads, by name, with the text it must have. */
 export function renderedRuleFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  const computed: RuleFile[] = [mcpRules];
+  const computed: RuleFile[] = [mcpRules, privacyRuleFile];
   for (const source of computed) files.set(source.file, renderRuleFile(source, generator));
   for (const file of readdirSync(sourceDir).filter((name) => name.endsWith('.rules.yml'))) {
     if (files.has(file)) throw new Error(`prometheus/rules-src: ${file} has two sources`);
