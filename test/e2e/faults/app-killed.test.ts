@@ -30,10 +30,14 @@ describe('the application SIGKILLed mid-traffic', () => {
       const arrived = () => new Set(toolSpans().map((span) => span.traceId));
 
       // The kill lands mid-run: the agent's calls go on until the process is gone.
-      const killAt = setTimeout(() => void first.locator.kill(), trafficMs);
+      // The kill's own moment: the agent may notice the server is gone only when a call in flight fails.
+      let killedAt = 0;
+      const killAt = setTimeout(() => {
+        killedAt = performance.now();
+        void first.locator.kill();
+      }, trafficMs);
       const calls = await first.agent.callFor(trafficMs + 60_000);
       clearTimeout(killAt);
-      const killedAt = performance.now();
       expect(first.locator.alive(), 'the server was killed').toBe(false);
 
       // The collector delivers what it accepted.
