@@ -143,9 +143,9 @@ export const host = mcpDashboard({
     timeseries({
       title: 'Disk-backed queues of the collector',
       description:
-        "Items waiting in the collector's persistent (file_storage) sending queues, per exporter: the disk the kit itself uses. Host disk usage is not among the Node host metrics; add the collector's hostmetrics receiver or node_exporter for it.",
-      unit: 'short',
-      steps: higherIsWorse(1000, 4000),
+        "Bytes waiting in the collector's persistent (file_storage) sending queues, per exporter: the disk the kit itself uses. Each queue holds at most OTELCOL_QUEUE_BYTES (256 MiB unless set; the thresholds are half and 80% of that), then refuses new data. Host disk usage is not among the Node host metrics; add the collector's hostmetrics receiver or node_exporter for it.",
+      unit: 'bytes',
+      steps: higherIsWorse(128 * 1024 * 1024, 205 * 1024 * 1024),
       queries: [promql('sum by (exporter) (otelcol_exporter_queue_size)', '{{exporter}}')],
     }),
   ],

@@ -116,7 +116,7 @@ describe('a backend outage, with the collector’s persistent queues', () => {
         duplicates: result.duplicates,
         recoverySeconds: (recovered - recoveryStarted) / 1000,
         notes:
-          `${queuedAtPeak} requests queued on disk at the end of the outage; collector alive throughout` +
+          `${queuedAtPeak} bytes queued on disk at the end of the outage; collector alive throughout` +
           missingSequences(load, result.missing),
       });
 
@@ -180,7 +180,7 @@ describe('a backend outage, with the collector’s persistent queues', () => {
         duplicates: result.duplicates,
         recoverySeconds: (recovered - recoveryStarted) / 1000,
         notes:
-          `${queuedAtKill} requests on disk at the kill; restart took ${restartSeconds.toFixed(1)}s; ` +
+          `${queuedAtKill} bytes on disk at the kill; restart took ${restartSeconds.toFixed(1)}s; ` +
           `${beforeKillResult.missing.length} of the ${beforeKillResult.sent} spans sent before the kill missing` +
           missingSequences(load, result.missing),
       });

@@ -102,7 +102,7 @@ describe('a poison batch a backend refuses', () => {
           `counted the whole request(s) as failed to send (${sendFailed}, an overcount by ` +
           `${sendFailed - refused.ignored}) and retried none; ${goodResult.missing.length} good records missing, ` +
           `${goodAfterMissing} of the ${goodAfter.length} sent after the poison; queue afterwards: ` +
-          `${metrics.value('otelcol_exporter_queue_size', { exporter })} requests`,
+          `${metrics.value('otelcol_exporter_queue_size', { exporter })} bytes`,
       });
 
       expect(collector.alive()).toBe(true);
