@@ -34,7 +34,7 @@ export interface Rules {
     serverSpanNames: Record<string, string>;
     errorTypeFallback: string;
   };
-  metrics: { namePrefixes: string[]; nameShape: string; units: string[] };
+  metrics: { namePrefixes: string[]; nameShape: string; units: string[]; deniedAttributes: string[] };
   limits: { attributeValueLength: number; attributeCount: number };
 }
 
@@ -439,7 +439,16 @@ export async function renderCollectorPrivacy(): Promise<string> {
           },
           {
             context: 'datapoint',
-            statements: [...decidedAttributes('datapoint.attributes'), ...limits('datapoint.attributes')],
+            statements: [
+              // Ids allowed on records make one series per session or request on a data point, hashed
+              // or not (rules.json `metrics.deniedAttributes`): gone before transform/privacy_merge adds
+              // up the series they split.
+              ...rules.metrics.deniedAttributes.map(
+                (key) => `delete_key(datapoint.attributes, ${ottl(key)})`,
+              ),
+              ...decidedAttributes('datapoint.attributes'),
+              ...limits('datapoint.attributes'),
+            ],
           },
           closedSetGroup('datapoint', 'datapoint.attributes'),
           // What an aggregator filtered out of a data point is exactly what must not be exported.

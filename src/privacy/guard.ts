@@ -28,7 +28,8 @@ export function knownClientsFromEnv(env: NodeJS.ProcessEnv = process.env): strin
   return rulesAdditionsFromEnv('MCP_KIT_KNOWN_CLIENTS', env);
 }
 
-const METRIC_FORBIDDEN_IDS = ['mcp.session.id', 'jsonrpc.request.id'];
+/** Allowed on records, never on a data point (the contract's `metrics.deniedAttributes`). */
+const METRIC_FORBIDDEN_IDS = privacyRules.metrics.deniedAttributes;
 
 /** What sanitizing does to a key's values: see PrivacyGuard.treatment(). */
 const DROPPED = 'dropped';
@@ -221,7 +222,7 @@ export class PrivacyGuard {
 
   /**
    * Metric attributes: as records, minus session and request ids, pseudonymous or not: they would make
-   * one series per session or request (DESIGN.md §3). The principal's pseudonym stays, one series per
+   * one series per session or request. The principal's pseudonym stays, one series per
    * caller, which is what enumeration alerts count (the kit puts it on `mcpkit.principal.lookups` only).
    * A frozen (interned) set gets an interned result, so equal results are one object.
    */

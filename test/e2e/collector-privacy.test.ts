@@ -288,6 +288,51 @@ describe('the collector’s privacy layer against a producer that follows no rul
     ]);
   });
 
+  it('leaves session and request ids off data points, and adds up the series they split', async () => {
+    const now = `${BigInt(Date.now()) * 1_000_000n}`;
+    const ids = [
+      { key: 'mcp.session.id', value: { stringValue: 'session-of-alice' } },
+      { key: 'mcp.session.id', value: { stringValue: pseudonym } },
+      { key: 'jsonrpc.request.id', value: { stringValue: '17' } },
+    ];
+    expect(
+      await postJson('metrics', {
+        resourceMetrics: [
+          {
+            scopeMetrics: [
+              {
+                scope: { name: 'locator' },
+                metrics: [
+                  {
+                    name: 'locator.per_session.calls',
+                    sum: {
+                      aggregationTemporality: 2,
+                      isMonotonic: true,
+                      dataPoints: ids.map((id, i) => ({
+                        asInt: String([1, 2, 4][i]),
+                        startTimeUnixNano: now,
+                        timeUnixNano: now,
+                        attributes: [{ key: 'mcp.method.name', value: { stringValue: 'tools/call' } }, id],
+                      })),
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).toBe(200);
+    await sinks.prometheus.waitFor((data) =>
+      data.dataPoints.some((p) => p.metric === 'locator.per_session.calls'),
+    );
+    expect(
+      sinks.prometheus.dataPoints
+        .filter((p) => p.metric === 'locator.per_session.calls')
+        .map((p) => [p.attributes, p.value]),
+    ).toEqual([[{ 'mcp.method.name': 'tools/call' }, 7]]);
+  });
+
   it('drops the caller’s trace state and span links, which no processor can check', () => {
     expect(sinks.tempo.spans.filter((span) => span.traceState !== '')).toEqual([]);
     expect(sinks.tempo.spans.filter((span) => span.links.length > 0)).toEqual([]);

@@ -32,8 +32,8 @@ OTHER = "other"
 _ATTRIBUTES = RULES["attributes"]
 _LIMITS = RULES["limits"]
 _CLIENT_NAME = "mcpkit.client.name"
-# Ids give one series per session or request: never a metric attribute.
-METRIC_FORBIDDEN_IDS = ("mcp.session.id", "jsonrpc.request.id")
+# Ids give one series per session or request: never a metric attribute (rules.json metrics.deniedAttributes).
+METRIC_FORBIDDEN_IDS = tuple(RULES["metrics"]["deniedAttributes"])
 
 # Clean-text memo bounds: the same few values (method and tool names, enum values) recur on every call.
 _CLEAN_MEMO_SIZE = 1024
