@@ -57,7 +57,7 @@ export interface IdentifyInput {
 }
 
 export interface InstrumentMcpServerOptions {
-  /** Per-tool export policy (DESIGN.md §4.1). Unknown tools export nothing. */
+  /** Per-tool export policy. Unknown tools export nothing. */
   tools?: Record<string, ToolExportPolicy>;
   /** Returns the caller's stable id (e.g. an OAuth subject); recorded only as a keyed pseudonym. */
   identify?: (input: IdentifyInput) => string | undefined;

@@ -55,7 +55,7 @@ def _bulk_keys(args: Any) -> list[str] | None:
     return [key for request in requests if (key := person_key(request))]
 
 
-# What each tool may export (DESIGN.md §4.1): enums, booleans, counts and sizes only; as tools.ts.
+# What each tool may export: enums, booleans, counts and sizes only; as tools.ts.
 TOOL_POLICIES: dict[str, dict[str, Any]] = {
     "search_detainee_by_name": {
         "lookup_keys": person_key,

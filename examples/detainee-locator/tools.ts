@@ -34,7 +34,7 @@ function personKey(query: PersonQuery): string | undefined {
   return `n:${parts.map((part) => normaliseName(part as string)).join('|')}`;
 }
 
-/** What each tool may export (DESIGN.md §4.1): enums, booleans, counts and sizes only. */
+/** What each tool may export: enums, booleans, counts and sizes only. */
 export const toolPolicies: Record<string, ToolExportPolicy> = {
   search_detainee_by_name: {
     lookupKeys: personKey,

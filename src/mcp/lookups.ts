@@ -1,5 +1,5 @@
-// Who looks up how many different people: the signal behind enumeration alerts (DESIGN.md §4, "detect
-// and alert on bulk enumeration"). A tool names its lookup targets through its policy's `lookupKeys`;
+// Who looks up how many different people: the signal behind enumeration alerts (the kit detects and
+// alerts on bulk enumeration of people; it never enumerates). A tool names its lookup targets through its policy's `lookupKeys`;
 // the kit keeps each target only as a keyed pseudonym, in memory, per principal and per pseudonym
 // period, to tell a first lookup from a repeat. Only that verdict (new | repeat) is exported.
 import type { Pseudonymizer } from '../privacy/pseudonymizer.ts';

@@ -1,4 +1,4 @@
-// What a tool may export about a call (DESIGN.md §4.1): nothing, unless its policy names a field and
+// What a tool may export about a call: nothing, unless its policy names a field and
 // the transform that makes it safe. The transforms only ever produce values from small fixed sets.
 import type { FieldTransform, ToolExportPolicy } from '../types.ts';
 

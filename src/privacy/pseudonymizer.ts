@@ -1,4 +1,4 @@
-// Keyed pseudonyms (DESIGN.md §4.2): HMAC-SHA256 under a key derived for the current period from a
+// Keyed pseudonyms: HMAC-SHA256 under a key derived for the current period from a
 // secret. Within a period the same id always maps to the same pseudonym, so records join; across
 // periods, or without the secret, they cannot be linked or reversed. A plain hash is never used: an
 // A-number has only 10^9 values and would be reversed by enumeration.
@@ -22,7 +22,7 @@ export interface PseudonymizerOptions {
   now?: () => number;
 }
 
-/** A key shorter than this could be brute-forced from pseudonyms of guessable ids (DESIGN.md §4.2). */
+/** A key shorter than this could be brute-forced from pseudonyms of guessable ids. */
 export const MIN_KEY_BYTES = 32;
 
 /** Why the kit cannot pseudonymise: said in one line, with no key material in it. */

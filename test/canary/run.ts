@@ -1,4 +1,4 @@
-// The privacy proof (DESIGN.md §4.6): `npm run canary [-- --records N --corpus FILE --capture DIR]`:
+// The privacy proof (docs/privacy.md): `npm run canary [-- --records N --corpus FILE --capture DIR]`:
 // the project's generated corpus (N records, default 200), with FILE's (or MCP_KIT_CANARIES's) beside it.
 //
 // Every record of the canary corpus goes through every channel into the real collector running the kit's

@@ -1,4 +1,4 @@
-// The loopback rule (DESIGN.md §5): tests run in a network namespace where only `lo` exists, so no
+// The loopback rule: tests run in a network namespace where only `lo` exists, so no
 // test can send traffic beyond this machine.
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The loopback rule of DESIGN.md §5: anything that starts the collector or a server runs inside the
+// The loopback rule: anything that starts the collector or a server runs inside the
 // loopback-only network namespace set up by scripts/isolated.ts.
 import { networkInterfaces } from 'node:os';
 

@@ -1,4 +1,4 @@
-"""What a tool may export about a call (DESIGN.md §4.1), the port of src/privacy/export-policy.ts.
+"""What a tool may export about a call, the port of src/privacy/export-policy.ts.
 
 Nothing, unless the tool's policy names a field and the transform that makes it safe; the transforms only
 ever produce values from small fixed sets. A policy is a mapping, as in TypeScript:

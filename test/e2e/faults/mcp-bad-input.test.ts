@@ -27,7 +27,7 @@ interface JsonRpcAnswer {
   status: number;
   messages: {
     id?: unknown;
-    result?: { isError?: boolean; content?: { text?: string }[] };
+    result?: { isError?: boolean; content?: { type?: string; text?: string }[]; protocolVersion?: string };
     error?: { code: number; message: string };
   }[];
 }
@@ -126,7 +126,9 @@ describe('bad input to the reference MCP server', () => {
 
   it('answers a well-formed search (the baseline)', async () => {
     const answer = await call('valid search', 'search_detainee_by_name', person(records[0] as CanaryRecord));
-    expect(answer.messages[0]?.result).toBeDefined();
+    expect(answer.status).toBe(200);
+    expect(answer.messages[0]?.result?.isError).not.toBe(true);
+    expect(answer.messages[0]?.result?.content?.[0]?.type).toBe('text');
   });
 
   it('refuses malformed JSON with a JSON-RPC parse error', async () => {
@@ -175,14 +177,17 @@ describe('bad input to the reference MCP server', () => {
     const message = answer.messages[0];
     outcomes['invalid UTF-8'] =
       `${answer.status} ${message?.error ? `JSON-RPC ${message.error.code}` : message?.result?.isError ? 'tool error' : 'result'}`;
-    expect(message?.result ?? message?.error).toBeDefined();
+    // Answered, as a result, a tool error or a JSON-RPC error, and the server still serves.
+    expect(answer.status).toBe(200);
+    expect(Boolean(message?.result?.content) || typeof message?.error?.code === 'number').toBe(true);
+    expect(locator.alive()).toBe(true);
   });
 
   it('names an unknown tool in a JSON-RPC error', async () => {
     const answer = await call('unknown tool', 'find_everyone', person(records[4] as CanaryRecord));
     const message = answer.messages[0];
     const text = message?.error?.message ?? message?.result?.content?.[0]?.text ?? '';
-    expect(message?.error?.code ?? (message?.result?.isError ? 'tool error' : undefined)).toBeDefined();
+    expect(typeof message?.error?.code === 'number' || message?.result?.isError === true).toBe(true);
     expect(text).toContain('find_everyone');
   });
 
@@ -225,7 +230,8 @@ describe('bad input to the reference MCP server', () => {
     expect(locator.alive()).toBe(true);
 
     const bob = await send(initializeRequest('other-agent'), { token: `${locator.token}-bob`, session: '' });
-    expect(bob.messages[0]?.result).toBeDefined();
+    expect(bob.status).toBe(200);
+    expect(bob.messages[0]?.result?.protocolVersion).toBe('2025-06-18');
   });
 
   it('delivers none of the canaries to any backend', async () => {
