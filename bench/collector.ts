@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { type RunningCollector, startCollector } from '../test/support/collector.ts';
+import { scrapeCollector } from '../test/support/collector-metrics.ts';
 import {
   collectorConfigFiles,
   startKitCollector,
@@ -80,28 +81,13 @@ interface Counters {
 
 /** Sums of the collector's span counters, from its Prometheus endpoint; exporters named by `exporter`. */
 async function counters(collector: RunningCollector, exporter: RegExp): Promise<Counters> {
-  const text = await (await fetch(`http://127.0.0.1:${collector.telemetryPort}/metrics`)).text();
-  const total = { accepted: 0, refused: 0, sent: 0, failed: 0 };
-  for (const line of text.split('\n')) {
-    const match =
-      /^otelcol_(receiver_accepted|receiver_refused|exporter_sent|exporter_send_failed)_spans(?:_total)?\{([^}]*)\} (\S+)/.exec(
-        line,
-      );
-    if (!match) continue;
-    const [, kind, labels = '', value] = match;
-    const exporterName = /exporter="([^"]+)"/.exec(labels)?.[1];
-    if (kind?.startsWith('exporter') && !(exporterName && exporter.test(exporterName))) continue;
-    const key = (
-      {
-        receiver_accepted: 'accepted',
-        receiver_refused: 'refused',
-        exporter_sent: 'sent',
-        exporter_send_failed: 'failed',
-      } as const
-    )[kind as 'receiver_accepted'];
-    total[key] += Number(value);
-  }
-  return total;
+  const metrics = await scrapeCollector(collector);
+  return {
+    accepted: metrics.value('otelcol_receiver_accepted_spans'),
+    refused: metrics.value('otelcol_receiver_refused_spans'),
+    sent: metrics.value('otelcol_exporter_sent_spans', { exporter }),
+    failed: metrics.value('otelcol_exporter_send_failed_spans', { exporter }),
+  };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });

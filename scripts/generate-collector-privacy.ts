@@ -4,9 +4,9 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ATTR_MCPKIT_BODY_SCRUBBED, INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../src/mcp/semconv.ts';
 import { PSEUDONYM_FORMAT } from '../src/privacy/pseudonymizer.ts';
 import { escapeRegex, unanchored, valueShapeSource } from '../src/privacy/rules.ts';
+import { ATTR_MCPKIT_BODY_SCRUBBED, INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../src/semconv.ts';
 import { repoRoot } from './provision/cache.ts';
 
 export const privacyConfigPath = path.join(repoRoot, 'collector/privacy.yaml');
@@ -427,7 +427,7 @@ export async function renderCollectorPrivacy(): Promise<string> {
             context: 'metric',
             statements: [
               'set(metric.description, "")',
-              // The kit's own metrics get their description back (src/mcp/semconv.ts).
+              // The kit's own metrics get their description back (src/semconv.ts).
               ...Object.entries(METRIC_DESCRIPTIONS).map(
                 ([name, description]) =>
                   `set(metric.description, ${ottl(description)}) where metric.name == ${ottl(name)} and instrumentation_scope.name == ${ottl(INSTRUMENTATION_SCOPE)}`,

@@ -1,13 +1,13 @@
 // `npm run generate`: what the Python package (python/src/mcp_telemetry_kit) must ship from the TypeScript
 // side, which stays the one source of truth: src/privacy/rules.json copied byte for byte (rules.json), and
 // the kit's own telemetry names, value vocabulary, bucket boundaries and metric descriptions from
-// src/mcp/semconv.ts, and the error rules (client and server codes) of the contract's `errors` (kit_names.json; the semantic-convention names come from the Python semconv package itself).
+// src/semconv.ts, and the error rules (client and server codes) of the contract's `errors` (kit_names.json; the semantic-convention names come from the Python semconv package itself).
 // test/unit/python-package-files.test.ts fails when either drifts.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLIENT_ERROR_CODES } from '../src/mcp/errors.ts';
-import * as semconv from '../src/mcp/semconv.ts';
 import { privacyRules } from '../src/privacy/rules.ts';
+import * as semconv from '../src/semconv.ts';
 import { repoRoot } from './provision/cache.ts';
 
 export const rulesSource = path.join(repoRoot, 'src/privacy/rules.json');
@@ -17,7 +17,7 @@ export const pythonKitNamesPath = path.join(repoRoot, 'python/src/mcp_telemetry_
 /** The kit-defined names (the `mcpkit.` namespace and the instrumentation scope), keyed as in semconv.ts. */
 export function renderKitNames(): string {
   const names: Record<string, unknown> = {
-    _generated: 'by scripts/generate-python-rules.ts from src/mcp/semconv.ts (npm run generate); do not edit',
+    _generated: 'by scripts/generate-python-rules.ts from src/semconv.ts (npm run generate); do not edit',
   };
   for (const [key, value] of Object.entries(semconv).sort(([a], [b]) => a.localeCompare(b))) {
     if (/^(ATTR_MCPKIT_|METRIC_MCPKIT_|MCPKIT_)/.test(key) || key === 'INSTRUMENTATION_SCOPE')

@@ -9,7 +9,7 @@ import {
   INSTRUMENTATION_SCOPE,
   METRIC_DESCRIPTIONS,
   METRIC_SYSTEM_FILESYSTEM_UTILIZATION,
-} from './mcp/semconv.ts';
+} from './semconv.ts';
 
 /** Observes the used share (0..1) of the filesystem holding `path` at every metric collection. */
 export function startFilesystemMetrics(path: string = process.cwd()): void {

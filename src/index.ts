@@ -11,6 +11,8 @@ export { currentToolCall } from './mcp/tool-call.ts';
 export { PrivacyMetricExporter } from './privacy/metric-exporter.ts';
 export { PseudonymKeyError } from './privacy/pseudonymizer.ts';
 export { SdkEnvError } from './sdk-env.ts';
+// Attributes an application may set on its own spans and metrics (docs/telemetry.md).
+export { ATTR_MCPKIT_CACHE_RESULT } from './semconv.ts';
 export { startTelemetry } from './telemetry.ts';
 export type {
   DatadogBridgeOptions,

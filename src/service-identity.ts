@@ -3,7 +3,7 @@
 // Sentry's environment and release, mcpcat's server name). Options win, then the OpenTelemetry
 // variables, then Datadog's DD_SERVICE / DD_ENV / DD_VERSION, so a team moving between the two
 // conventions gets the same three values everywhere.
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './mcp/semconv.ts';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.ts';
 
 export interface ServiceIdentity {
   service: string;

@@ -38,7 +38,6 @@ import { sentryDsn, sentryIngestUrl, startSentryBridge } from './bridges/sentry.
 import { ExportOutages } from './export-outages.ts';
 import { startFilesystemMetrics } from './filesystem-metrics.ts';
 import { configurePrincipalMetrics, PrincipalMetrics } from './mcp/principal-metrics.ts';
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './mcp/semconv.ts';
 import { isVendorEgress, ReadOnlyBaggagePropagator, registerVendorEgress } from './privacy/egress.ts';
 import { configurePrivacyGuard, PrivacyGuard } from './privacy/guard.ts';
 import { PrivacyLogRecordProcessor } from './privacy/log-processor.ts';
@@ -53,6 +52,7 @@ import {
   samplerFromEnv,
   spanLimitsFromEnv,
 } from './sdk-env.ts';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from './semconv.ts';
 import { type ServiceIdentity, serviceIdentity } from './service-identity.ts';
 import type { StartTelemetryOptions, TelemetryHandle } from './types.ts';
 

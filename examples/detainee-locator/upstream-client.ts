@@ -6,7 +6,7 @@ import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/
 import { LRUCache } from 'lru-cache';
 import CircuitBreaker from 'opossum';
 import pLimit from 'p-limit';
-import { ATTR_MCPKIT_CACHE_RESULT } from '../../src/mcp/semconv.ts';
+import { ATTR_MCPKIT_CACHE_RESULT } from '../../src/index.ts';
 import type { DetaineeRecord } from './dataset.ts';
 
 const tracer = trace.getTracer('detainee-locator');

@@ -15,11 +15,11 @@
 //   removed by agentcat's event-level hook before anything else sees them. mcpcat has no such hook, so
 //   with mcpcat the bridge refuses vendor analytics and stays telemetry-only (docs/privacy.md).
 import { diag } from '@opentelemetry/api';
-import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
 import { registerVendorEgress } from '../privacy/egress.ts';
 import { privacyGuard } from '../privacy/guard.ts';
 import { privacyRules } from '../privacy/rules.ts';
 import { otlpEndpointFromEnv, otlpHeadersFromEnv } from '../sdk-env.ts';
+import { ATTR_MCPKIT_CLIENT_NAME } from '../semconv.ts';
 import type { IdentifyInput } from '../types.ts';
 
 export type McpcatPackage = 'agentcat' | 'mcpcat';

@@ -1,7 +1,7 @@
 // The error rules of the MCP semantic conventions: which JSON-RPC responses are errors, which of those
 // are the server's fault, and what `error.type` they carry.
 import { privacyRules } from '../privacy/rules.ts';
-import { ERROR_TYPE_TOOL_ERROR } from './semconv.ts';
+import { ERROR_TYPE_TOOL_ERROR } from '../semconv.ts';
 
 const { clientErrorCodes, serverErrorCodes } = privacyRules.errors;
 

@@ -3,13 +3,13 @@
 // server it wraps, and the HTTP server instrumentation does not see ESM applications' servers unless
 // Node is started with a loader hook, so the application's auth layer reports them with one call.
 import { metrics } from '@opentelemetry/api';
-import type { HttpRejectionReason } from '../types.ts';
 import {
   ATTR_ERROR_TYPE,
   INSTRUMENTATION_SCOPE,
   METRIC_DESCRIPTIONS,
   METRIC_MCPKIT_HTTP_REJECTIONS,
-} from './semconv.ts';
+} from '../semconv.ts';
+import type { HttpRejectionReason } from '../types.ts';
 
 const REASONS = new Set<string>([
   'unauthorized',

@@ -9,25 +9,15 @@
 import {
   type Attributes,
   context,
-  type Histogram,
   type Link,
-  type MeterProvider,
-  metrics,
   type Span,
   SpanKind,
   SpanStatusCode,
-  type TextMapGetter,
   trace,
 } from '@opentelemetry/api';
+import { interned } from '../metrics/interned-attributes.ts';
 import { exportedArguments, isLowCardinality, resultCountBucket } from '../privacy/export-policy.ts';
 import { type PrivacyGuard, privacyGuard } from '../privacy/guard.ts';
-import type { InstrumentMcpServerOptions, ToolOutcome } from '../types.ts';
-import { classifyResponse } from './errors.ts';
-import { interned } from './interned-attributes.ts';
-import { LookupLedger, lookupTargets } from './lookups.ts';
-import { PresummedCounter } from './presummed-counter.ts';
-import { PRINCIPAL_LOOKUPS_OPTIONS, type PrincipalLookups, principalMetrics } from './principal-metrics.ts';
-import { contextFromMeta, contextFromTransport } from './propagation.ts';
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
@@ -50,51 +40,33 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   INSTRUMENTATION_SCOPE,
   KIT_VOCABULARY,
-  MCP_DURATION_BUCKETS,
   MCPKIT_ARGUMENT_PREFIX,
   MCPKIT_RESULT_PREFIX,
-  METRIC_DESCRIPTIONS,
-  METRIC_MCP_SERVER_OPERATION_DURATION,
-  METRIC_MCP_SERVER_SESSION_DURATION,
-  METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
-  METRIC_MCPKIT_SESSION_CALLS,
-  METRIC_MCPKIT_TOOL_CALLS,
-  METRIC_MCPKIT_TOOL_TRANSITIONS,
-  NETWORK_TRANSPORT_VALUE_PIPE,
   NETWORK_TRANSPORT_VALUE_TCP,
   SESSION_START,
   UNKNOWN,
-} from './semconv.ts';
+} from '../semconv.ts';
+import type { InstrumentMcpServerOptions, ToolOutcome } from '../types.ts';
+import { classifyResponse } from './errors.ts';
+import { globalPrincipalLookups, type Instruments, instruments } from './instruments.ts';
+import { LookupLedger, lookupTargets } from './lookups.ts';
+import { principalMetrics } from './principal-metrics.ts';
+import { contextFromMeta, contextFromTransport } from './propagation.ts';
 import { activeToolCall, ToolCall } from './tool-call.ts';
-
-/** The part of the MCP SDK Transport contract (1.x and 2.x) the kit relies on. */
-interface Transport {
-  send(message: JsonRpcMessage, options?: unknown): Promise<void>;
-  onmessage?: ((message: JsonRpcMessage, extra?: MessageExtra) => void) | undefined;
-  onclose?: (() => void) | undefined;
-  sessionId?: string | undefined;
-}
-
-interface JsonRpcMessage {
-  jsonrpc?: string;
-  id?: string | number;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  error?: { code?: number; message?: string };
-}
-
-interface MessageExtra {
-  authInfo?: Record<string, unknown>;
-  /** 1.x: the HTTP request's headers. */
-  requestInfo?: { headers?: Record<string, string | string[] | undefined> };
-  /** 2.x: the web-standard HTTP request. */
-  request?: { headers?: { get(name: string): string | null } };
-}
-
-interface Connectable {
-  connect(transport: Transport): Promise<void>;
-}
+import {
+  type Connectable,
+  callerSuppliedValues,
+  header,
+  interceptHandler,
+  isNotification,
+  isRequest,
+  isResponse,
+  type JsonRpcMessage,
+  type MessageExtra,
+  networkTransportOf,
+  requestHeaders,
+  type Transport,
+} from './transport-seam.ts';
 
 const INSTRUMENTED = Symbol.for('mcp-telemetry-kit.instrumented');
 
@@ -109,166 +81,30 @@ interface SessionState {
   initialized: boolean;
 }
 
+/** One transport's connection: everything the handlers of its messages share. */
+interface Connection {
+  transport: Transport;
+  session: SessionState;
+  /** Requests answered by none of the responses sent yet, by JSON-RPC id. */
+  pending: Map<string | number, PendingRequest>;
+  networkTransport: string | undefined;
+}
+
+/** How a tool call ended, as its response tells. */
+interface ToolCallEnding {
+  call: ToolCall;
+  span: Span;
+  errorType: string | undefined;
+  failed: boolean;
+  message: JsonRpcMessage;
+}
+
 interface PendingRequest {
   span: Span;
   startedAt: number;
   method: string;
   metricAttributes: Attributes;
   toolCall?: ToolCall;
-}
-
-interface Instruments {
-  operationDuration: Histogram;
-  sessionDuration: Histogram;
-  sessionCalls: Histogram;
-  toolCalls: PresummedCounter;
-  transitions: PresummedCounter;
-}
-
-// Instruments are created on first use against whichever MeterProvider is global then, so calling
-// instrumentMcpServer() before startTelemetry() still records.
-const instrumentsByProvider = new WeakMap<MeterProvider, Instruments>();
-function instruments(): Instruments {
-  const provider = metrics.getMeterProvider();
-  let found = instrumentsByProvider.get(provider);
-  if (!found) {
-    const meter = provider.getMeter(INSTRUMENTATION_SCOPE);
-    const seconds = { unit: 's', advice: { explicitBucketBoundaries: MCP_DURATION_BUCKETS } };
-    found = {
-      operationDuration: meter.createHistogram(METRIC_MCP_SERVER_OPERATION_DURATION, {
-        description: METRIC_DESCRIPTIONS[METRIC_MCP_SERVER_OPERATION_DURATION],
-        ...seconds,
-      }),
-      sessionDuration: meter.createHistogram(METRIC_MCP_SERVER_SESSION_DURATION, {
-        description: METRIC_DESCRIPTIONS[METRIC_MCP_SERVER_SESSION_DURATION],
-        ...seconds,
-      }),
-      sessionCalls: meter.createHistogram(METRIC_MCPKIT_SESSION_CALLS, {
-        description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_SESSION_CALLS],
-        unit: '{call}',
-        advice: { explicitBucketBoundaries: [0, 1, 2, 3, 5, 10, 20, 50, 100] },
-      }),
-      toolCalls: new PresummedCounter(
-        meter,
-        METRIC_MCPKIT_TOOL_CALLS,
-        {
-          description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_TOOL_CALLS],
-          unit: '{call}',
-        },
-        privacyGuard,
-      ),
-      transitions: new PresummedCounter(
-        meter,
-        METRIC_MCPKIT_TOOL_TRANSITIONS,
-        {
-          description: METRIC_DESCRIPTIONS[METRIC_MCPKIT_TOOL_TRANSITIONS],
-          unit: '{call}',
-        },
-        privacyGuard,
-      ),
-    };
-    instrumentsByProvider.set(provider, found);
-  }
-  return found;
-}
-
-/**
- * Per-principal lookups on the global MeterProvider, for applications that set up the SDK themselves
- * (without startTelemetry(), which puts them on a provider per pseudonym period). Created on first use.
- */
-const globalLookupsByProvider = new WeakMap<MeterProvider, PrincipalLookups>();
-function globalPrincipalLookups(): PrincipalLookups {
-  const provider = metrics.getMeterProvider();
-  let found = globalLookupsByProvider.get(provider);
-  if (!found) {
-    const counter = new PresummedCounter(
-      provider.getMeter(INSTRUMENTATION_SCOPE),
-      METRIC_MCPKIT_PRINCIPAL_LOOKUPS,
-      PRINCIPAL_LOOKUPS_OPTIONS,
-      privacyGuard,
-    );
-    found = { addLookups: (value, attributes) => counter.add(value, attributes) };
-    globalLookupsByProvider.set(provider, found);
-  }
-  return found;
-}
-
-function networkTransportOf(transport: object): string | undefined {
-  const name = transport.constructor?.name ?? '';
-  if (/stdio/i.test(name)) return NETWORK_TRANSPORT_VALUE_PIPE;
-  if (/http|sse/i.test(name)) return NETWORK_TRANSPORT_VALUE_TCP;
-  return undefined;
-}
-
-/** A request header, from Node's header object (1.x) or a web-standard Request (2.x). */
-function header(extra: MessageExtra | undefined, name: string): string | undefined {
-  const fromRequest = extra?.request?.headers?.get(name);
-  if (fromRequest) return fromRequest;
-  const headers = extra?.requestInfo?.headers as
-    | (Record<string, string | string[] | undefined> & { get?: (name: string) => string | null })
-    | undefined;
-  if (typeof headers?.get === 'function') return headers.get(name) ?? undefined;
-  const value = headers?.[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** The HTTP request's headers as a propagation carrier (trace context when no HTTP span holds it). */
-const requestHeaders: TextMapGetter<MessageExtra | undefined> = {
-  keys: () => [],
-  get: (extra, key) => header(extra, key),
-};
-
-function isRequest(message: JsonRpcMessage): boolean {
-  return typeof message.method === 'string' && message.id !== undefined;
-}
-
-function isNotification(message: JsonRpcMessage): boolean {
-  return typeof message.method === 'string' && message.id === undefined;
-}
-
-function isResponse(message: JsonRpcMessage): boolean {
-  return (
-    message.method === undefined && message.id !== undefined && ('result' in message || 'error' in message)
-  );
-}
-
-/** Everything a request carries from the caller, except names the server itself defines. */
-function callerSuppliedValues(params: Record<string, unknown> | undefined): unknown[] {
-  const values: unknown[] = [];
-  if (!params) return values;
-  for (const key in params) {
-    if (key !== 'name' && key !== '_meta' && Object.hasOwn(params, key)) values.push(params[key]);
-  }
-  return values;
-}
-
-/**
- * Wraps whatever handler is later assigned to `transport[key]`. Transports that forward the property
- * to an inner transport through an accessor (the 2.x Node HTTP transport does) keep doing so.
- */
-function interceptHandler<K extends 'onmessage' | 'onclose'>(
-  transport: Transport,
-  key: K,
-  wrap: (handler: NonNullable<Transport[K]>) => NonNullable<Transport[K]>,
-): void {
-  let owner: object | null = transport;
-  let inherited: PropertyDescriptor | undefined;
-  while (owner && !inherited) {
-    inherited = Object.getOwnPropertyDescriptor(owner, key);
-    owner = Object.getPrototypeOf(owner);
-  }
-  const accessor = inherited?.set ? inherited : undefined;
-  let value = transport[key];
-  Object.defineProperty(transport, key, {
-    configurable: true,
-    enumerable: true,
-    get: () => (accessor?.get ? accessor.get.call(transport) : value),
-    set: (handler: Transport[K]) => {
-      const wrapped = handler ? wrap(handler as NonNullable<Transport[K]>) : handler;
-      if (accessor?.set) accessor.set.call(transport, wrapped);
-      else value = wrapped;
-    },
-  });
 }
 
 class ServerInstrumentation {
@@ -312,37 +148,34 @@ class ServerInstrumentation {
       toolCalls: 0,
       initialized: false,
     };
-    const pending = new Map<string | number, PendingRequest>();
     const networkTransport = networkTransportOf(transport);
+    const connection: Connection = { transport, session, pending: new Map(), networkTransport };
     const connectionIsSession = networkTransport !== NETWORK_TRANSPORT_VALUE_TCP;
 
     interceptHandler(
       transport,
       'onmessage',
       (handler: NonNullable<Transport['onmessage']>) => (message, extra) =>
-        this.receive(transport, session, pending, networkTransport, handler, message, extra),
+        this.receive(connection, handler, message, extra),
     );
     interceptHandler(transport, 'onclose', (handler: NonNullable<Transport['onclose']>) => () => {
-      if (session.initialized && (connectionIsSession || transport.sessionId))
-        this.recordSession(session, networkTransport);
+      if (session.initialized && (connectionIsSession || transport.sessionId)) this.recordSession(connection);
       handler();
     });
     const send = transport.send.bind(transport);
     transport.send = (message, options) => {
-      if (isResponse(message)) this.respond(session, pending, message);
+      if (isResponse(message)) this.respond(connection, message);
       return send(message, options);
     };
   }
 
   private receive(
-    transport: Transport,
-    session: SessionState,
-    pending: Map<string | number, PendingRequest>,
-    networkTransport: string | undefined,
+    connection: Connection,
     handler: NonNullable<Transport['onmessage']>,
     message: JsonRpcMessage,
     extra: MessageExtra | undefined,
   ): void {
+    const { transport, session, pending, networkTransport } = connection;
     if (!isRequest(message) && !isNotification(message)) {
       handler(message, extra);
       return;
@@ -469,11 +302,8 @@ class ServerInstrumentation {
     }
   }
 
-  private respond(
-    session: SessionState,
-    pending: Map<string | number, PendingRequest>,
-    message: JsonRpcMessage,
-  ): void {
+  private respond(connection: Connection, message: JsonRpcMessage): void {
+    const { session, pending } = connection;
     const id = message.id as string | number;
     const request = pending.get(id);
     if (!request) return;
@@ -492,7 +322,7 @@ class ServerInstrumentation {
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
     const recorded = instruments();
     if (request.toolCall)
-      this.finishToolCall(session, request.toolCall, span, errorType, failed, message, recorded);
+      this.finishToolCall(session, { call: request.toolCall, span, errorType, failed, message }, recorded);
     span.end();
     recorded.operationDuration.record(
       (performance.now() - request.startedAt) / 1000,
@@ -500,15 +330,8 @@ class ServerInstrumentation {
     );
   }
 
-  private finishToolCall(
-    session: SessionState,
-    call: ToolCall,
-    span: Span,
-    errorType: string | undefined,
-    failed: boolean,
-    message: JsonRpcMessage,
-    recorded: Instruments,
-  ): void {
+  private finishToolCall(session: SessionState, ending: ToolCallEnding, recorded: Instruments): void {
+    const { call, span, errorType, failed, message } = ending;
     // Declared by the tool, else derived: a client error (bad params, unknown method) was rejected; a
     // tool error result or a server error is the tool's failure.
     const outcome: ToolOutcome =
@@ -540,7 +363,7 @@ class ServerInstrumentation {
     session.toolCalls++;
   }
 
-  private recordSession(session: SessionState, networkTransport: string | undefined): void {
+  private recordSession({ session, networkTransport }: Connection): void {
     const attributes: Attributes = {
       ...(session.protocolVersion ? { [ATTR_MCP_PROTOCOL_VERSION]: session.protocolVersion } : {}),
       ...(networkTransport ? { [ATTR_NETWORK_TRANSPORT]: networkTransport } : {}),

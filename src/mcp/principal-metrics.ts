@@ -12,9 +12,9 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import { type IMetricReader, MeterProvider } from '@opentelemetry/sdk-metrics';
+import { PresummedCounter } from '../metrics/presummed-counter.ts';
 import type { PrivacyGuard } from '../privacy/guard.ts';
-import { PresummedCounter } from './presummed-counter.ts';
-import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS, METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from './semconv.ts';
+import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS, METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from '../semconv.ts';
 
 export const PRINCIPAL_METRIC_SETS = 10_000;
 

@@ -2,8 +2,8 @@
 // registry, and the pseudonymizer. startTelemetry() configures it; instrumentMcpServer() and the span
 // and log processors read it.
 import type { AnyValue, Attributes, AttributeValue } from '@opentelemetry/api';
-import { interned } from '../mcp/interned-attributes.ts';
-import { ATTR_MCPKIT_CLIENT_NAME } from '../mcp/semconv.ts';
+import { interned } from '../metrics/interned-attributes.ts';
+import { ATTR_MCPKIT_CLIENT_NAME } from '../semconv.ts';
 import { PSEUDONYM_FORMAT, Pseudonymizer, type PseudonymizerOptions } from './pseudonymizer.ts';
 import { countRedaction } from './redaction-counter.ts';
 import { privacyRules, rulesAdditionsFromEnv, valueShapeOf } from './rules.ts';
@@ -76,7 +76,7 @@ export class PrivacyGuard {
   private readonly cleanWithoutTaint = new Set<string>();
   private readonly cleanWithTaint = new Map<string, number>();
   /**
-   * Sanitized copies of frozen metric attribute sets (the kit interns its own, src/mcp/interned-attributes.ts):
+   * Sanitized copies of frozen metric attribute sets (the kit interns its own, src/metrics/interned-attributes.ts):
    * a frozen set cannot change, so its copy stays right until a new word is tainted or the pseudonym key
    * rotates (an id under a pseudonymised key would otherwise keep last period's pseudonym).
    */

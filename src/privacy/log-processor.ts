@@ -2,7 +2,7 @@
 // attributes, a scrubbed body (patterns and tainted values) and a sanitized resource.
 import type { AnyValue, Attributes, Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { ATTR_MCPKIT_BODY_SCRUBBED } from '../mcp/semconv.ts';
+import { ATTR_MCPKIT_BODY_SCRUBBED } from '../semconv.ts';
 import { type PrivacyGuard, privacyGuard } from './guard.ts';
 import { sanitizeResource } from './span-processor.ts';
 

@@ -13,7 +13,7 @@ import type {
   PushMetricExporter,
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../mcp/semconv.ts';
+import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS } from '../semconv.ts';
 
 const KNOWN_DESCRIPTIONS = new Map<string, string>(Object.entries(METRIC_DESCRIPTIONS));
 

@@ -4,11 +4,7 @@
 // telemetry and relies on the guard, which a privacy officer wants to know before the guard ever misses.
 // Only the count is exported, never what was replaced or where it was found.
 import { metrics } from '@opentelemetry/api';
-import {
-  INSTRUMENTATION_SCOPE,
-  METRIC_DESCRIPTIONS,
-  METRIC_MCPKIT_PRIVACY_REDACTIONS,
-} from '../mcp/semconv.ts';
+import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS, METRIC_MCPKIT_PRIVACY_REDACTIONS } from '../semconv.ts';
 
 let counter: ReturnType<ReturnType<typeof metrics.getMeter>['createCounter']> | undefined;
 

@@ -5,7 +5,7 @@
 import type { Attributes, Context, HrTime, SpanContext } from '@opentelemetry/api';
 import { type Resource, resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { INSTRUMENTATION_SCOPE } from '../mcp/semconv.ts';
+import { INSTRUMENTATION_SCOPE } from '../semconv.ts';
 import { type PrivacyGuard, privacyGuard } from './guard.ts';
 
 const sanitizedResources = new WeakMap<Resource, Resource>();

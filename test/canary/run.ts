@@ -23,6 +23,7 @@ import * as Sentry from '@sentry/node';
 import { startMcpcatBridge, startTelemetry } from '../../src/index.ts';
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { isGeneratedRecordId } from '../support/canary-corpus.ts';
+import { scrapeCollector } from '../support/collector-metrics.ts';
 import { carelessSentry } from '../support/fixtures/careless-sentry.ts';
 import { pushRecordThroughMcp, startEmptyUpstream } from '../support/fixtures/careless-server.ts';
 import { sendEveryField } from '../support/fixtures/every-field-producer.ts';
@@ -84,12 +85,10 @@ async function settle(
 }
 
 async function collectorUsage(collector: KitCollector): Promise<{ cpuSeconds: number; rssMiB: number }> {
-  const text = await fetch(`http://127.0.0.1:${collector.telemetryPort}/metrics`).then((r) => r.text());
-  const value = (name: string) =>
-    Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  const metrics = await scrapeCollector(collector);
   return {
-    cpuSeconds: Number(value('otelcol_process_cpu_seconds').toFixed(2)),
-    rssMiB: Number((value('otelcol_process_memory_rss') / 1024 / 1024).toFixed(1)),
+    cpuSeconds: Number(metrics.value('otelcol_process_cpu_seconds').toFixed(2)),
+    rssMiB: Number((metrics.value('otelcol_process_memory_rss') / 1024 / 1024).toFixed(1)),
   };
 }
 

@@ -4,12 +4,8 @@ import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  INSTRUMENTATION_SCOPE,
-  METRIC_DESCRIPTIONS,
-  METRIC_MCPKIT_TOOL_CALLS,
-} from '../../src/mcp/semconv.ts';
 import rules from '../../src/privacy/rules.json' with { type: 'json' };
+import { INSTRUMENTATION_SCOPE, METRIC_DESCRIPTIONS, METRIC_MCPKIT_TOOL_CALLS } from '../../src/semconv.ts';
 import { type CanaryRecord, type Leak, loadCanaries, NeedleScanner } from '../support/canaries.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { validateCollectorConfig } from '../support/collector.ts';

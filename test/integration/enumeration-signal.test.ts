@@ -10,8 +10,8 @@ import { syntheticDetainees } from '../../examples/detainee-locator/dataset.ts';
 import { startHttpServer } from '../../examples/detainee-locator/server.ts';
 import { startUpstream, type Upstream } from '../../examples/detainee-locator/upstream.ts';
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
-import { METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from '../../src/mcp/semconv.ts';
 import { PSEUDONYM_FORMAT } from '../../src/privacy/pseudonymizer.ts';
+import { METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from '../../src/semconv.ts';
 import { startCapturedTelemetry } from '../support/telemetry.ts';
 
 const telemetry = startCapturedTelemetry();

@@ -4,7 +4,7 @@
 import { logs, trace } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { METRIC_MCPKIT_PRIVACY_REDACTIONS } from '../../src/mcp/semconv.ts';
+import { METRIC_MCPKIT_PRIVACY_REDACTIONS } from '../../src/semconv.ts';
 import { startCapturedTelemetry } from '../support/telemetry.ts';
 
 const telemetry = startCapturedTelemetry({ hostMetrics: true });

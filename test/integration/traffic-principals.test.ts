@@ -11,7 +11,7 @@ import { startHttpServer, tokensFromEnvironment } from '../../examples/detainee-
 import { startUpstream, type Upstream } from '../../examples/detainee-locator/upstream.ts';
 import { UpstreamClient } from '../../examples/detainee-locator/upstream-client.ts';
 import { runTraffic, type TrafficSummary } from '../../examples/traffic/generator.ts';
-import { METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from '../../src/mcp/semconv.ts';
+import { METRIC_MCPKIT_PRINCIPAL_LOOKUPS } from '../../src/semconv.ts';
 import { newCaptureRoot } from '../support/capture.ts';
 import { envExample, interpolate, loadCompose, runComposeSecrets } from '../support/compose.ts';
 import { type CapturedTelemetry, startCapturedTelemetry } from '../support/telemetry.ts';

@@ -1,10 +1,10 @@
 // Tool calls, transitions and lookups are summed by the kit and reported through observable counters
-// (src/mcp/presummed-counter.ts). The SDK keeps one value per observed attribute set, so what the kit
+// (src/metrics/presummed-counter.ts). The SDK keeps one value per observed attribute set, so what the kit
 // reports must be the right total per exported set, whatever layer 1 did to the sets in between.
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { interned } from '../../src/mcp/interned-attributes.ts';
-import { PresummedCounter } from '../../src/mcp/presummed-counter.ts';
+import { interned } from '../../src/metrics/interned-attributes.ts';
+import { PresummedCounter } from '../../src/metrics/presummed-counter.ts';
 import { PrivacyGuard } from '../../src/privacy/guard.ts';
 
 class CollectingReader extends MetricReader {

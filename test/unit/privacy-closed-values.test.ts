@@ -3,7 +3,7 @@
 // metric attribute sets alike.
 import * as semconv from '@opentelemetry/semantic-conventions/incubating';
 import { describe, expect, it } from 'vitest';
-import { interned } from '../../src/mcp/interned-attributes.ts';
+import { interned } from '../../src/metrics/interned-attributes.ts';
 import { knownClientsFromEnv, PrivacyGuard } from '../../src/privacy/guard.ts';
 import rules from '../../src/privacy/rules.json' with { type: 'json' };
 

@@ -2,7 +2,7 @@
 // sanitizes such a set once instead of on every measurement. Caching must never let through what a fresh
 // sanitization would remove: a word tainted later, or an id after the pseudonym key rotated.
 import { describe, expect, it } from 'vitest';
-import { interned } from '../../src/mcp/interned-attributes.ts';
+import { interned } from '../../src/metrics/interned-attributes.ts';
 import { PrivacyGuard } from '../../src/privacy/guard.ts';
 
 describe('interned metric attribute sets', () => {

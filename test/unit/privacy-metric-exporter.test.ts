@@ -8,8 +8,8 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
-import { METRIC_DESCRIPTIONS } from '../../src/mcp/semconv.ts';
 import { PrivacyMetricExporter } from '../../src/privacy/metric-exporter.ts';
+import { METRIC_DESCRIPTIONS } from '../../src/semconv.ts';
 
 async function exported(record: (provider: MeterProvider) => void, prefixes: string[] = []) {
   const memory = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);

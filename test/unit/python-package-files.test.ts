@@ -15,7 +15,7 @@ describe('the Python package’s generated files', () => {
     expect(readFileSync(pythonRulesCopy, 'utf8')).toBe(readFileSync(rulesSource, 'utf8'));
   });
 
-  it('names its telemetry as src/mcp/semconv.ts names it (kit_names.json)', () => {
+  it('names its telemetry as src/semconv.ts names it (kit_names.json)', () => {
     expect(readFileSync(pythonKitNamesPath, 'utf8')).toBe(renderKitNames());
   });
 

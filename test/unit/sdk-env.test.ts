@@ -2,6 +2,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   batchSpanConfigFromEnv,
@@ -25,9 +27,32 @@ afterEach(() => {
 });
 
 describe('the batch span processor settings', () => {
-  it('queue 16384 spans by default, so bursts of 500 calls/s drop nothing, and export 512 at a time', () => {
-    expect(batchSpanConfigFromEnv()).toEqual({ maxQueueSize: 16_384, maxExportBatchSize: 512 });
-    expect(KIT_BSP_DEFAULTS.maxQueueSize).toBeGreaterThan(2048);
+  it('hold a burst of 10,000 spans ended at once, where the SDK default queue of 2,048 drops most', async () => {
+    /** Spans a batch span processor so configured exports of a burst, after a flush. */
+    const exportedOfBurst = async (config: { maxQueueSize?: number; maxExportBatchSize?: number }) => {
+      let exported = 0;
+      const exporter: SpanExporter = {
+        export: (spans, done) => {
+          exported += spans.length;
+          done({ code: ExportResultCode.SUCCESS });
+        },
+        shutdown: async () => {},
+      };
+      const provider = new TracerProvider({
+        spanProcessors: [new BatchSpanProcessor({ exporter, ...config, scheduledDelayMillis: 60_000 })],
+      });
+      const tracer = provider.getTracer('burst');
+      for (let i = 0; i < 10_000; i++) tracer.startSpan('tools/call search').end();
+      await provider.forceFlush();
+      await provider.shutdown();
+      return exported;
+    };
+    expect(batchSpanConfigFromEnv()).toEqual({
+      maxQueueSize: KIT_BSP_DEFAULTS.maxQueueSize,
+      maxExportBatchSize: 512,
+    });
+    expect(await exportedOfBurst(batchSpanConfigFromEnv())).toBe(10_000);
+    expect(await exportedOfBurst({})).toBeLessThan(5_000);
   });
 
   it('follow the standard OTEL_BSP_* variables, ignoring invalid values', () => {

@@ -1,9 +1,9 @@
-"""Every telemetry name the Python side emits, in one place, as src/mcp/semconv.ts holds them for TypeScript.
+"""Every telemetry name the Python side emits, in one place, as src/semconv.ts holds them for TypeScript.
 
 The OpenTelemetry semantic conventions come from the `opentelemetry-semantic-conventions` package
 (incubating MCP, GenAI, JSON-RPC, RPC and network names, so they track upstream renames); the kit's own
 names (the `mcpkit.` namespace of docs/telemetry.md), bucket boundaries and metric descriptions come from
-kit_names.json, which `npm run generate` writes from src/mcp/semconv.ts (a test fails on drift).
+kit_names.json, which `npm run generate` writes from src/semconv.ts (a test fails on drift).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@
 // the last one that arrived. Asserted: no call before that tail is missing, every span the collector
 // accepted reached Tempo, and a server started again exports at once.
 import { afterAll, describe, expect, it } from 'vitest';
+import { drained, scrapeCollector } from '../../support/collector-metrics.ts';
 import { type AppRig, startAppRig } from '../../support/faults/app-rig.ts';
-import { drained, scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 

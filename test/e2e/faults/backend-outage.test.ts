@@ -9,12 +9,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
+import { type CollectorMetrics, countedSpanDrops, scrapeCollector } from '../../support/collector-metrics.ts';
 import { type OutageBackends, startOutageBackends } from '../../support/faults/backends.ts';
-import {
-  type CollectorMetrics,
-  countedSpanDrops,
-  scrapeCollector,
-} from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { longMode, phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { reconcile, type SpanLoad, sequenceOf, startSpanLoad } from '../../support/faults/span-load.ts';

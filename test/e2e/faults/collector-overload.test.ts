@@ -18,7 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { rssBytes } from '../../support/binary.ts';
 import { newCaptureRoot } from '../../support/capture.ts';
-import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
+import { scrapeCollector } from '../../support/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { reconcile, type SpanLoad, startSpanLoad } from '../../support/faults/span-load.ts';

@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
-import { drained, scrapeCollector } from '../../support/faults/collector-metrics.ts';
+import { drained, scrapeCollector } from '../../support/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { startLogLoad } from '../../support/faults/log-load.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';

@@ -19,13 +19,13 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newCaptureRoot } from '../../support/capture.ts';
-import { startOutageBackends } from '../../support/faults/backends.ts';
 import {
   type CollectorMetrics,
   countedSpanDrops,
   drained,
   scrapeCollector,
-} from '../../support/faults/collector-metrics.ts';
+} from '../../support/collector-metrics.ts';
+import { startOutageBackends } from '../../support/faults/backends.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { reconcile, startSpanLoad } from '../../support/faults/span-load.ts';

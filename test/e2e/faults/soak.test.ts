@@ -7,8 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rssBytes } from '../../support/binary.ts';
+import { scrapeCollector } from '../../support/collector-metrics.ts';
 import { type AppRig, LOCATOR_SERVICE, startAppRig } from '../../support/faults/app-rig.ts';
-import { scrapeCollector } from '../../support/faults/collector-metrics.ts';
 import { percent, recordFigures } from '../../support/faults/figures.ts';
 import { longMode, phaseMs, timeoutFor } from '../../support/faults/mode.ts';
 import { settledSdkSpanCounts } from '../../support/faults/sdk-counts.ts';

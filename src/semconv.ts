@@ -1,35 +1,32 @@
-// Every telemetry name the kit emits, in one place: the OpenTelemetry semantic conventions for MCP
-// (Development stability; imported from the incubating entry point so they track upstream renames) and
-// the kit's own names, all under the `mcpkit.` namespace documented in docs/telemetry.md.
+// Every telemetry name the kit emits, in one place: the OpenTelemetry semantic conventions (stable ones
+// imported, the MCP and GenAI ones copied here) and the kit's own names, all under the `mcpkit.`
+// namespace documented in docs/telemetry.md.
 export {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_ERROR_TYPE,
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
-export {
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROMPT_NAME,
-  ATTR_GEN_AI_TOOL_NAME,
-  ATTR_JSONRPC_REQUEST_ID,
-  ATTR_MCP_METHOD_NAME,
-  ATTR_MCP_PROTOCOL_VERSION,
-  ATTR_MCP_SESSION_ID,
-  ATTR_NETWORK_TRANSPORT,
-  ATTR_RPC_RESPONSE_STATUS_CODE,
-  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-  METRIC_MCP_SERVER_OPERATION_DURATION,
-  METRIC_MCP_SERVER_SESSION_DURATION,
-  METRIC_SYSTEM_FILESYSTEM_UTILIZATION,
-  NETWORK_TRANSPORT_VALUE_PIPE,
-  NETWORK_TRANSPORT_VALUE_TCP,
-} from '@opentelemetry/semantic-conventions/incubating';
 
-import {
-  METRIC_MCP_SERVER_OPERATION_DURATION,
-  METRIC_MCP_SERVER_SESSION_DURATION,
-  METRIC_SYSTEM_FILESYSTEM_UTILIZATION,
-} from '@opentelemetry/semantic-conventions/incubating';
+// The unstable (Development) names the kit uses, copied rather than imported: the package's incubating
+// entry point may rename or drop them in any minor release, and its maintainers ask libraries to keep a
+// local copy instead. test/unit/semconv-copies.test.ts compares each with the installed package, so an
+// upgrade that renames one fails there rather than changing what the kit emits unnoticed.
+export const ATTR_GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const ATTR_GEN_AI_PROMPT_NAME = 'gen_ai.prompt.name';
+export const ATTR_GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const ATTR_JSONRPC_REQUEST_ID = 'jsonrpc.request.id';
+export const ATTR_MCP_METHOD_NAME = 'mcp.method.name';
+export const ATTR_MCP_PROTOCOL_VERSION = 'mcp.protocol.version';
+export const ATTR_MCP_SESSION_ID = 'mcp.session.id';
+export const ATTR_NETWORK_TRANSPORT = 'network.transport';
+export const ATTR_RPC_RESPONSE_STATUS_CODE = 'rpc.response.status_code';
+export const GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL = 'execute_tool';
+export const METRIC_MCP_SERVER_OPERATION_DURATION = 'mcp.server.operation.duration';
+export const METRIC_MCP_SERVER_SESSION_DURATION = 'mcp.server.session.duration';
+export const METRIC_SYSTEM_FILESYSTEM_UTILIZATION = 'system.filesystem.utilization';
+export const NETWORK_TRANSPORT_VALUE_PIPE = 'pipe';
+export const NETWORK_TRANSPORT_VALUE_TCP = 'tcp';
 
 /** Bucket boundaries, in seconds, the MCP semantic conventions give for both duration histograms. */
 export const MCP_DURATION_BUCKETS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];

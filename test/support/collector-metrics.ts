@@ -1,15 +1,16 @@
-// The collector's own metrics (its Prometheus endpoint, `service.telemetry.metrics`), read as a test
-// needs them: one number per metric name, summed over the series whose labels match.
+// The collector's own metrics (its Prometheus endpoint, `service.telemetry.metrics`), read as a test, the
+// canary or a benchmark needs them: one number per metric name, summed over the series whose labels
+// match. The one reader of that endpoint in the repository.
 import { setTimeout as sleep } from 'node:timers/promises';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import type { RunningCollector } from '../collector.ts';
+import type { RunningCollector } from './collector.ts';
 
 export interface CollectorMetrics {
   /**
    * Sum of every series of `name` (with or without the `_total` suffix) whose labels include `labels`;
    * for a histogram, of its observation counts.
    */
-  value(name: string, labels?: Record<string, string>): number;
+  value(name: string, labels?: Record<string, string | RegExp>): number;
 }
 
 export async function scrapeCollector(
@@ -33,8 +34,11 @@ export async function scrapeCollector(
         if (family.name !== name && family.name !== `${name}_total`) continue;
         const series = family.type === 'HISTOGRAM' ? histogramCounts(family.name) : family.metrics;
         for (const metric of series) {
-          if (Object.entries(labels).every(([key, value]) => metric.labels?.[key] === value))
-            sum += Number(metric.value ?? metric.count ?? 0);
+          const matches = ([key, wanted]: [string, string | RegExp]) => {
+            const label = metric.labels?.[key];
+            return typeof wanted === 'string' ? label === wanted : label !== undefined && wanted.test(label);
+          };
+          if (Object.entries(labels).every(matches)) sum += Number(metric.value ?? metric.count ?? 0);
         }
       }
       return sum;
