@@ -38,6 +38,27 @@ describe('the collector’s privacy layer against a producer that follows no rul
       body: JSON.stringify(payload),
     }).then((response) => response.status);
 
+  /** A cumulative monotonic sum with a data point per [value, attributes], stamped now (OTLP/JSON). */
+  const cumulativeSum = (name: string, points: [number, unknown[]][]) => {
+    const now = `${BigInt(Date.now()) * 1_000_000n}`;
+    return {
+      name,
+      sum: {
+        aggregationTemporality: 2,
+        isMonotonic: true,
+        dataPoints: points.map(([value, attributes]) => ({
+          asInt: String(value),
+          startTimeUnixNano: now,
+          timeUnixNano: now,
+          attributes,
+        })),
+      },
+    };
+  };
+  /** Metrics of the application's own scope (`locator`), posted as OTLP/JSON; resolves to the status. */
+  const postLocatorMetrics = (metrics: unknown[]) =>
+    postJson('metrics', { resourceMetrics: [{ scopeMetrics: [{ scope: { name: 'locator' }, metrics }] }] });
+
   beforeAll(async () => {
     sinks = {
       tempo: await startOtlpSink({ name: 'tempo', captureRoot }),
@@ -230,47 +251,27 @@ describe('the collector’s privacy layer against a producer that follows no rul
       { key: 'detainee.name', value: { stringValue: name } },
     ];
     expect(
-      await postJson('metrics', {
-        resourceMetrics: [
-          {
-            scopeMetrics: [
-              {
-                scope: { name: 'locator' },
-                metrics: [
-                  {
-                    name: 'locator.merged.calls',
-                    sum: {
-                      aggregationTemporality: 2,
-                      isMonotonic: true,
-                      dataPoints: names.map((name, i) => ({
-                        asInt: String([10, 20, 70][i]),
-                        startTimeUnixNano: now,
-                        timeUnixNano: now,
-                        attributes: labels(name),
-                      })),
-                    },
-                  },
-                  {
-                    name: 'locator.merged.duration',
-                    histogram: {
-                      aggregationTemporality: 2,
-                      dataPoints: names.map((name) => ({
-                        count: '2',
-                        sum: 1.5,
-                        explicitBounds: [1],
-                        bucketCounts: ['1', '1'],
-                        startTimeUnixNano: now,
-                        timeUnixNano: now,
-                        attributes: labels(name),
-                      })),
-                    },
-                  },
-                ],
-              },
-            ],
+      await postLocatorMetrics([
+        cumulativeSum(
+          'locator.merged.calls',
+          names.map((name, i) => [[10, 20, 70][i] ?? 0, labels(name)]),
+        ),
+        {
+          name: 'locator.merged.duration',
+          histogram: {
+            aggregationTemporality: 2,
+            dataPoints: names.map((name) => ({
+              count: '2',
+              sum: 1.5,
+              explicitBounds: [1],
+              bucketCounts: ['1', '1'],
+              startTimeUnixNano: now,
+              timeUnixNano: now,
+              attributes: labels(name),
+            })),
           },
-        ],
-      }),
+        },
+      ]),
     ).toBe(200);
     await sinks.prometheus.waitFor((data) =>
       data.dataPoints.some((p) => p.metric === 'locator.merged.duration'),
@@ -285,39 +286,21 @@ describe('the collector’s privacy layer against a producer that follows no rul
   });
 
   it('leaves session and request ids off data points, and adds up the series they split', async () => {
-    const now = `${BigInt(Date.now()) * 1_000_000n}`;
     const ids = [
       { key: 'mcp.session.id', value: { stringValue: 'session-of-alice' } },
       { key: 'mcp.session.id', value: { stringValue: pseudonym } },
       { key: 'jsonrpc.request.id', value: { stringValue: '17' } },
     ];
     expect(
-      await postJson('metrics', {
-        resourceMetrics: [
-          {
-            scopeMetrics: [
-              {
-                scope: { name: 'locator' },
-                metrics: [
-                  {
-                    name: 'locator.per_session.calls',
-                    sum: {
-                      aggregationTemporality: 2,
-                      isMonotonic: true,
-                      dataPoints: ids.map((id, i) => ({
-                        asInt: String([1, 2, 4][i]),
-                        startTimeUnixNano: now,
-                        timeUnixNano: now,
-                        attributes: [{ key: 'mcp.method.name', value: { stringValue: 'tools/call' } }, id],
-                      })),
-                    },
-                  },
-                ],
-              },
-            ],
-          },
-        ],
-      }),
+      await postLocatorMetrics([
+        cumulativeSum(
+          'locator.per_session.calls',
+          ids.map((id, i) => [
+            [1, 2, 4][i] ?? 0,
+            [{ key: 'mcp.method.name', value: { stringValue: 'tools/call' } }, id],
+          ]),
+        ),
+      ]),
     ).toBe(200);
     await sinks.prometheus.waitFor((data) =>
       data.dataPoints.some((p) => p.metric === 'locator.per_session.calls'),

@@ -39,7 +39,12 @@ const QUEUE_BYTES_UNDER_DISK = 96 * 1024;
 type Variant = 'queue sized under its disk' | 'disk full first';
 const rate = 500; // spans per second
 const fullFor = phaseMs(4_000, 60_000);
-const afterMs = phaseMs(4_000, 30_000);
+// Long enough for a sender's exports in flight, still retrying what was refused (the OTLP exporter's
+// backoff reaches 5 s), to get through once the queue has room, so newer batches go out again.
+const afterMs = phaseMs(8_000, 30_000);
+// A queue full of requests for backends that were down drains at the exporter's next retry, whose
+// backoff reaches 30 s (retry_on_failure): the traffic counted as "after" starts once it has room.
+const drainLimitMs = 60_000;
 const fillLimitMs = phaseMs(60_000, 300_000);
 
 /** Any sign of a full disk: spans the collector refused or failed to queue. */
@@ -108,7 +113,7 @@ describe('the persistent queue’s small disk, filled, then freed', () => {
         .at(-1),
     );
 
-    // Freed: the disk grows, the backends return; from here on, spans must arrive.
+    // Freed: the disk grows, the backends return; once the queue has room, spans sent must arrive.
     execFileSync('nsenter', [
       '--target',
       String(collector.pid),
@@ -119,6 +124,14 @@ describe('the persistent queue’s small disk, filled, then freed', () => {
       queueDir,
     ]);
     await backends.up();
+    const drainedBy = Date.now() + drainLimitMs;
+    for (;;) {
+      const now = await scrapeCollector(collector);
+      const queued = now.value('otelcol_exporter_queue_size', { exporter });
+      if (queued < now.value('otelcol_exporter_queue_capacity', { exporter }) / 2 || Date.now() > drainedBy)
+        break;
+      await sleep(250);
+    }
     const sentBeforeFreed = load.sentIds.length;
     await sleep(afterMs);
     await load.stop();
@@ -181,12 +194,12 @@ describe('the persistent queue’s small disk, filled, then freed', () => {
   it(
     'sized under its disk, refuses and counts what the full queue cannot hold, and the disk never fills',
     () => fill('queue sized under its disk'),
-    timeoutFor(fillLimitMs + fullFor + afterMs),
+    timeoutFor(fillLimitMs + fullFor + drainLimitMs + afterMs),
   );
 
   it(
     'with its disk full first, stays up, refuses or counts what it cannot queue, and queues again once the disk has room',
     () => fill('disk full first'),
-    timeoutFor(fillLimitMs + fullFor + afterMs),
+    timeoutFor(fillLimitMs + fullFor + drainLimitMs + afterMs),
   );
 });
