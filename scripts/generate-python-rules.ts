@@ -1,12 +1,10 @@
 // `npm run generate`: what the Python package (python/src/mcp_telemetry_kit) must ship from the TypeScript
 // side, which stays the one source of truth: src/privacy/rules.json copied byte for byte (rules.json), and
 // the kit's own telemetry names, value vocabulary, bucket boundaries and metric descriptions from
-// src/semconv.ts, and the error rules (client and server codes) of the contract's `errors` (kit_names.json; the semantic-convention names come from the Python semconv package itself).
+// src/semconv.ts (kit_names.json; the error rules Python reads from its rules.json copy; the semantic-convention names come from the Python semconv package itself).
 // test/unit/python-package-files.test.ts fails when either drifts.
 import { copyFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLIENT_ERROR_CODES } from '../src/mcp/errors.ts';
-import { privacyRules } from '../src/privacy/rules.ts';
 import * as semconv from '../src/semconv.ts';
 import { repoRoot } from './provision/cache.ts';
 
@@ -23,8 +21,6 @@ export function renderKitNames(): string {
     if (/^(ATTR_MCPKIT_|METRIC_MCPKIT_|MCPKIT_)/.test(key) || key === 'INSTRUMENTATION_SCOPE')
       names[key] = value;
   }
-  names.CLIENT_ERROR_CODES = [...CLIENT_ERROR_CODES];
-  names.SERVER_ERROR_CODES = privacyRules.errors.serverErrorCodes;
   names.ERROR_TYPE_TOOL_ERROR = semconv.ERROR_TYPE_TOOL_ERROR;
   names.KIT_VOCABULARY = semconv.KIT_VOCABULARY;
   names.SESSION_START = semconv.SESSION_START;

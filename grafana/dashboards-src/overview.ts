@@ -34,9 +34,8 @@ const buckets = `mcp_server_operation_duration_seconds_bucket{${job}}`;
 // the kit's library, by the conventions' error.type; other methods by JSON-RPC server error. `or` inside
 // the sum is a union (the parts never share a label set); `+` would drop every moment one side has no
 // series.
-const clientErrors = clientErrorCodesRegex;
 const serverFaults = (range: string) =>
-  `sum(rate(mcpkit_tool_calls_total{${job}, mcpkit_tool_outcome=~"tool_error|upstream_failure"}[${range}]) or (rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name="tools/call", error_type!="", error_type!~"${clientErrors}"}[${range}]) unless on (job) mcpkit_tool_calls_total) or rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name!="tools/call", error_type!="", error_type!~"${clientErrors}"}[${range}]))`;
+  `sum(rate(mcpkit_tool_calls_total{${job}, mcpkit_tool_outcome=~"tool_error|upstream_failure"}[${range}]) or (rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name="tools/call", error_type!="", error_type!~"${clientErrorCodesRegex}"}[${range}]) unless on (job) mcpkit_tool_calls_total) or rate(mcp_server_operation_duration_seconds_count{${job}, mcp_method_name!="tools/call", error_type!="", error_type!~"${clientErrorCodesRegex}"}[${range}]))`;
 
 export const overview = mcpDashboard({
   key: 'overview',

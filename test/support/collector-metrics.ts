@@ -86,3 +86,21 @@ export async function drained(
     await sleep(everyMs);
   }
 }
+
+/**
+ * Waits until `exporter`'s sending queue is below half its capacity (a full queue whose backends came
+ * back drains at its next retry, up to 30 s away), or `timeoutMs` has passed.
+ */
+export async function queueHasRoom(
+  collector: Pick<RunningCollector, 'telemetryPort'>,
+  exporter: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const metrics = await scrapeCollector(collector);
+    const capacity = metrics.value('otelcol_exporter_queue_capacity', { exporter });
+    if (metrics.value('otelcol_exporter_queue_size', { exporter }) < capacity / 2) return;
+    await sleep(250);
+  }
+}

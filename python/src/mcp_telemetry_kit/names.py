@@ -41,10 +41,11 @@ INSTRUMENTATION_SCOPE: str = _KIT["INSTRUMENTATION_SCOPE"]
 MCP_DURATION_BUCKETS: list[float] = _KIT["MCP_DURATION_BUCKETS"]
 METRIC_DESCRIPTIONS: dict[str, str] = _KIT["METRIC_DESCRIPTIONS"]
 ERROR_TYPE_TOOL_ERROR: str = _KIT["ERROR_TYPE_TOOL_ERROR"]
-#: JSON-RPC codes of client mistakes: error.type, but no Error status (src/mcp/errors.ts).
-CLIENT_ERROR_CODES: frozenset[int] = frozenset(_KIT["CLIENT_ERROR_CODES"])
-#: JSON-RPC server errors: internal error, and the range from rangeFrom to rangeTo (src/privacy/rules.json).
-SERVER_ERROR_CODES: dict[str, int] = _KIT["SERVER_ERROR_CODES"]
+_ERRORS = json.loads(resources.files(__package__).joinpath("rules.json").read_text(encoding="utf-8"))["errors"]
+#: JSON-RPC codes of client mistakes: error.type, but no Error status (the contract's `errors`).
+CLIENT_ERROR_CODES: frozenset[int] = frozenset(_ERRORS["clientErrorCodes"])
+#: JSON-RPC server errors: internal error, and the range from rangeFrom to rangeTo.
+SERVER_ERROR_CODES: dict[str, int] = _ERRORS["serverErrorCodes"]
 #: Words of the kit's own attribute values: never redacted, whatever a caller types.
 KIT_VOCABULARY: list[str] = _KIT["KIT_VOCABULARY"]
 UNKNOWN: str = _KIT["UNKNOWN"]

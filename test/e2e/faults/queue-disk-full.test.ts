@@ -23,6 +23,7 @@ import {
   type CollectorMetrics,
   countedSpanDrops,
   drained,
+  queueHasRoom,
   scrapeCollector,
 } from '../../support/collector-metrics.ts';
 import { startOutageBackends } from '../../support/faults/backends.ts';
@@ -124,14 +125,7 @@ describe('the persistent queue’s small disk, filled, then freed', () => {
       queueDir,
     ]);
     await backends.up();
-    const drainedBy = Date.now() + drainLimitMs;
-    for (;;) {
-      const now = await scrapeCollector(collector);
-      const queued = now.value('otelcol_exporter_queue_size', { exporter });
-      if (queued < now.value('otelcol_exporter_queue_capacity', { exporter }) / 2 || Date.now() > drainedBy)
-        break;
-      await sleep(250);
-    }
+    await queueHasRoom(collector, exporter, drainLimitMs);
     const sentBeforeFreed = load.sentIds.length;
     await sleep(afterMs);
     await load.stop();
